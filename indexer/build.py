@@ -1,0 +1,147 @@
+"""Articles on disk -> an index on disk, re-embedding only passages whose text changed."""
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from search.models import Embedder, find_spec, load_embedder, read_registry
+from search.settings import Settings
+from search.store import IndexNotFoundError, IndexStoreError, Manifest, StoredIndex, build_lock, read_index, write_index
+from search.types import Document, Passage
+
+from .chunk import chunk_spans
+from .clean import clean_article
+from .readers import RawArticle, read_articles
+
+Log = Callable[[str], None]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    passages: int
+    embedded: int
+    reused: int
+    removed_documents: int
+    skipped: int
+    seconds: float
+    path: Path
+
+
+def build(paths: list[Path], settings: Settings, embedder: Embedder | None = None, log: Log = _stderr) -> BuildReport:
+    """Index the articles in ``paths`` into ``settings.index_dir``; the index then holds exactly them."""
+    started = time.perf_counter()
+    skipped: list[str] = []
+    documents, passages = prepare(read_articles(paths, warn=lambda m: (skipped.append(m), log(m))), settings, log)
+    if not documents:
+        raise BuildError(f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was")
+    model_name = embedder.name if embedder else find_spec(read_registry(settings.models_file), settings.model).name
+    keys = [embedding_key(model_name, p.text) for p in passages]
+    with build_lock(settings.index_dir):
+        previous = _previous_index(settings.index_dir, log)
+        cached = _cached_vectors(previous, model_name)
+        missing = [i for i, key in enumerate(keys) if key not in cached]
+        if missing and embedder is None:
+            embedder = load_embedder(settings.model, settings.models_file)
+        fresh = embed_passages(embedder, [passages[i].text for i in missing], settings.embed_batch_size, log) if missing else None
+        vectors = _assemble(keys, cached, missing, fresh, previous, embedder)
+        manifest = Manifest(model=model_name, dim=int(vectors.shape[1]), ann_backend=settings.ann_backend,
+                            documents=len(documents), passages=len(passages),
+                            chunking={"max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars,
+                                      "overlap_sentences": settings.chunk_overlap_sentences})
+        path = write_index(settings.index_dir, manifest, documents, passages, keys, vectors)
+    removed = len(set(previous.documents) - {d.doc_id for d in documents}) if previous else 0
+    return BuildReport(len(documents), len(passages), len(missing), len(passages) - len(missing), removed,
+                       len(skipped), time.perf_counter() - started, path)
+
+
+def prepare(articles, settings: Settings, log: Log = _stderr) -> tuple[list[Document], list[Passage]]:
+    """Clean and chunk; the first article wins when two share an id."""
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    seen: set[str] = set()
+    for article in articles:
+        if article.doc_id in seen:
+            log(f"skipped {article.path}: duplicate document id {article.doc_id!r}")
+            continue
+        doc = to_document(article)
+        if not doc.text:
+            log(f"skipped {article.path}: no text left after cleaning")
+            continue
+        seen.add(doc.doc_id)
+        documents.append(doc)
+        spans = chunk_spans(doc.text, settings.chunk_max_chars, settings.chunk_min_chars, settings.chunk_overlap_sentences)
+        passages.extend(Passage(passage_id=f"{doc.doc_id}.p{n}", doc_id=doc.doc_id, ordinal=n, start=a, end=b, text=doc.text[a:b])
+                        for n, (a, b) in enumerate(spans))
+    return documents, passages
+
+
+def to_document(article: RawArticle) -> Document:
+    cleaned = clean_article(article.text, article.title)
+    doc = Document(doc_id=article.doc_id, title=cleaned.title or article.doc_id, text=cleaned.text,
+                   source=article.source or cleaned.source, date=article.date or cleaned.date,
+                   url=article.url, place=cleaned.place, path=article.path)
+    doc.content_hash = hashlib.sha256("\x1f".join(str(v) for v in (doc.title, doc.text, doc.source, doc.date, doc.url)).encode()).hexdigest()[:16]
+    return doc
+
+
+def embedding_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\x1f{text}".encode()).hexdigest()
+
+
+def embed_passages(embedder: Embedder, texts: list[str], batch_size: int, log: Log = _stderr) -> np.ndarray:
+    too_long = sum(embedder.token_count(t) > embedder.max_tokens for t in texts)
+    if too_long:
+        log(f"warning: {too_long} passages exceed {embedder.name}'s {embedder.max_tokens}-token window and will be truncated")
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    started = last = time.perf_counter()
+    for i in range(0, len(texts), batch_size):
+        out[i:i + batch_size] = embedder.encode_passages(texts[i:i + batch_size])
+        now = time.perf_counter()
+        done = min(i + batch_size, len(texts))
+        if now - last > 5 or done == len(texts):
+            rate = done / (now - started)
+            log(f"embedded {done}/{len(texts)} passages ({rate:.1f}/s, {(len(texts) - done) / rate:.0f}s left)")
+            last = now
+    return out
+
+
+def _previous_index(index_dir: Path, log: Log) -> StoredIndex | None:
+    try:
+        return read_index(index_dir)
+    except IndexNotFoundError:
+        return None
+    except IndexStoreError as exc:
+        log(f"warning: the existing index cannot be reused ({exc}); embedding everything afresh")
+        return None
+
+
+def _cached_vectors(previous: StoredIndex | None, model: str) -> dict[str, int]:
+    if previous is None or previous.manifest.model != model:
+        return {}
+    return {key: row for row, key in enumerate(previous.keys)}
+
+
+def _assemble(keys, cached, missing, fresh, previous, embedder) -> np.ndarray:
+    dim = fresh.shape[1] if fresh is not None else previous.manifest.dim
+    vectors = np.empty((len(keys), dim), dtype=np.float32)
+    if fresh is not None:
+        vectors[missing] = fresh
+    reused = [i for i, key in enumerate(keys) if key in cached]
+    if reused:
+        vectors[reused] = previous.vectors[[cached[keys[i]] for i in reused]]
+    return vectors

@@ -1,0 +1,105 @@
+"""Vector indexes behind one small interface, made by a factory (as txtai's ann factory does),
+so another vector store can replace FAISS without touching the callers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class VectorIndex(Protocol):
+    """Inner-product search over L2-normalised vectors (so scores are cosine similarities)."""
+
+    backend: str
+
+    def __len__(self) -> int: ...
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each of shape (len(queries), k); ids of -1 pad missing hits."""
+        ...
+
+    def save(self, path: Path) -> None: ...
+
+
+class FaissIndex:
+    backend = "faiss"
+
+    def __init__(self, index):
+        self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> "FaissIndex":
+        import faiss
+
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    @classmethod
+    def load(cls, path: Path) -> "FaissIndex":
+        import faiss
+
+        return cls(faiss.read_index(str(path)))
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self))
+        if k == 0:
+            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+    def save(self, path: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(path))
+
+
+class NumpyIndex:
+    """Exact search in plain numpy: the reference other backends are measured against."""
+
+    backend = "numpy"
+
+    def __init__(self, vectors: np.ndarray):
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> "NumpyIndex":
+        return cls(vectors)
+
+    @classmethod
+    def load(cls, path: Path) -> "NumpyIndex":
+        return cls(np.load(path, mmap_mode="r"))
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self))
+        scores = queries @ self._vectors.T
+        ids = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(scores, ids, axis=1), ids
+
+    def save(self, path: Path) -> None:
+        with open(path, "wb") as fh:
+            np.save(fh, self._vectors)
+
+
+BACKENDS: dict[str, type] = {"faiss": FaissIndex, "numpy": NumpyIndex}
+
+
+def _backend(name: str) -> type:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown vector index backend {name!r}; known: {sorted(BACKENDS)}") from None
+
+
+def build_index(vectors: np.ndarray, backend: str = "faiss") -> VectorIndex:
+    return _backend(backend).build(vectors)
+
+
+def load_index(path: Path, backend: str = "faiss") -> VectorIndex:
+    return _backend(backend).load(path)

@@ -1,0 +1,145 @@
+"""Direct answers: which kind of value a question asks for, and where in a sentence that value is.
+
+Only typed questions (amount, number, date, person, place, organisation) get a span; a sentence
+without a value of the asked type is never offered as the answer to such a question.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+# First match wins, so the narrow kinds come before the broad ones ("berapa nilai" before "berapa").
+QUESTION_KINDS: list[tuple[str, re.Pattern]] = [
+    ("organization", re.compile(r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim)\s+(apa|apakah|mana|manakah)\b"
+                                r"|\b(which|what)\s+(company|companies|organi[sz]ation|firm|group|party|agency|club|team)\b", _I)),
+    ("date", re.compile(r"\bkapan(kah)?\b|\b(tanggal|tahun|bulan|hari)\s+(berapa|apa)\b|\bwhen\b|\bwhat\s+(date|year|day|month)\b|\bwhich\s+(year|month|day)\b", _I)),
+    ("amount", re.compile(r"\bberapa(kah)?\s+(nilai|besar|harga|biaya|dana|anggaran|investasi|modal|kerugian|gaji|upah|total\s+nilai)\b"
+                          r"|\bhow\s+much\b|\bnilai\s+investasi\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b", _I)),
+    ("number", re.compile(r"\bberapa(kah)?\b|\bhow\s+(many|large|big|long|wide|far)\b|\bjumlah\b", _I)),
+    ("person", re.compile(r"\bsiapa(kah)?\b|\bwho(m|se)?\b", _I)),
+    ("place", re.compile(r"\b(di|ke|dari)\s*mana(kah)?\b|\bdimana(kah)?\b|\bwhere\b|\b(kota|provinsi|negara|daerah|desa|kabupaten|wilayah)\s+(apa|mana)\b"
+                         r"|\b(which|what)\s+(city|province|country|region|village|regency|town|place)\b", _I)),
+]
+QUESTION_WORDS = re.compile(r"\?|\b(apa|apakah|mengapa|kenapa|bagaimana|what|why|how|which|does|did|is|are)\b", _I)
+
+
+def question_kind(query: str) -> str | None:
+    for kind, pattern in QUESTION_KINDS:
+        if pattern.search(query):
+            return kind
+    return None
+
+
+def is_question(query: str) -> bool:
+    return bool(question_kind(query) or QUESTION_WORDS.search(query))
+
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_RANGE = rf"{_NUM}(?:\s?[–-]\s?{_NUM})?"
+_SCALE = r"(?:ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|billion|trillion)"
+_CURRENCY = r"(?:Rp\.?|IDR|USD|US\$|S\$|SGD|\$|EUR|€|£|¥|RM|RMB|yuan|dolar|dollar)"
+MONTHS = r"(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember|January|February|March|May|June|July|August|October|December|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Aug|Sep|Okt|Oct|Nov|Des|Dec)"
+DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+TIME_UNITS = {"tahun", "bulan", "minggu", "hari", "jam", "menit", "detik", "abad", "dekade", "pekan", "years", "months", "days", "hours"}
+
+SPAN_PATTERNS: dict[str, list[re.Pattern]] = {
+    "amount": [
+        re.compile(rf"{_CURRENCY}\s?{_RANGE}(?:\s{_SCALE})?(?:\s(?:rupiah|dolar(?:\sAS)?))?", _I),
+        re.compile(rf"{_RANGE}\s{_SCALE}\s(?:rupiah|dolar(?:\s(?:AS|Amerika(?:\sSerikat)?))?|dollars?|yuan|euro)", _I),
+        re.compile(rf"{_RANGE}\s?(?:persen|%)", _I),
+        re.compile(rf"{_RANGE}\s{_SCALE}\b", _I),
+    ],
+    "date": [
+        re.compile(rf"\b{DAYS}\s?\(\d{{1,2}}\s?/\s?\d{{1,2}}(?:\s?/\s?\d{{2,4}})?\)"),
+        re.compile(rf"\b\d{{1,2}}\s{MONTHS}\s\d{{4}}\b"),
+        re.compile(rf"\b\d{{1,2}}\s{MONTHS}\b"),
+        re.compile(rf"\b{MONTHS}\s\d{{4}}\b"),
+        re.compile(rf"\b{DAYS}\b"),
+        re.compile(r"\b(?:tahun\s)?(?:1[89]|20)\d{2}\b"),
+    ],
+}
+_UNIT = r"(?:\s(?:[a-z]+(?:\s(?:kerja|jiwa|unit|meter|persegi))?))"
+NUMBER = re.compile(rf"(?<![\w/]){_RANGE}(?:\s{_SCALE})?{_UNIT}?", _I)
+
+_CAP = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
+CAPITALISED = re.compile(rf"{_CAP}(?:\s(?:{_CAP}|bin|binti|van|de|al|el))*")
+ROLE_WORDS = re.compile(r"\b(bupati|gubernur|wakil|presiden|menteri|direktur|dirut|ketua|kepala|wali\s?kota|walikota|camat|kapolres|kapolda|sekretaris|manager|manajer|perwakilan|pendiri|ceo|juru\s?bicara|jubir|anggota|pelatih|koordinator|plt|kata|ujar|tutur|ucap|jelas|menurut|oleh)\s+(?:[A-Z][\w-]*\.?\s+){0,3}$", _I)
+ORG_MARKERS = re.compile(r"\b(PT|CV|Tbk|Persero|Kementerian|Dinas|Badan|Bank|Universitas|Partai|Komisi|Pemkab|Pemprov|Pemkot|Pemerintah|Technopark|International|Group|Corporation|Inc|Ltd|Co|Polres|Polda|DPR|DPRD|KPK|MPR|PSSI|Pertamina|PLN)\b")
+PLACE_MARKERS = re.compile(r"\b(Kabupaten|Kota|Provinsi|Kecamatan|Desa|Jawa|Sumatera|Kalimantan|Sulawesi|Pulau|Jakarta|Gedung|Jalan|Jl)\b")
+LEADING = re.compile(r"^(Bupati|Gubernur|Wakil|Presiden|Menteri|Direktur|Ketua|Kepala|Wali|Dari|Dalam|Di|Pada|Sementara|Menurutnya|Selain|Sedangkan|Namun|Salah|Mr|Mrs|Ms|Dr|Drs|Prof|Ir|Utama|Plt|Dengan)\b\.?\s*")
+PREP_BEFORE = re.compile(r"\b(di|ke|dari|in|at|to|from|kawasan|wilayah|daerah)\s*$", _I)
+
+
+@dataclass
+class Span:
+    text: str
+    start: int  # in the sentence
+    end: int
+
+
+def find_span(kind: str, sentence: str, query: str = "") -> Span | None:
+    """The value of ``kind`` in ``sentence`` that best answers ``query``, or ``None``."""
+    query_words = {w.lower() for w in re.findall(r"\w+", query)}
+    for span in _candidates(kind, sentence, query_words):
+        if span.text.lower() not in query.lower():
+            return span
+    return None
+
+
+def _drop_known_words(span: Span, query_words: set[str]) -> Span | None:
+    """"Batang M. Faiz Kurniawan" for "siapa bupati Batang" -> "M. Faiz Kurniawan": the asker knows "Batang"."""
+    words = span.text.split(" ")
+    start = span.start
+    while len(words) > 1 and words[0].lower().strip(".,") in query_words:
+        start += len(words[0]) + 1
+        words = words[1:]
+    text = " ".join(words)
+    return Span(text, start, start + len(text)) if text.lower() not in query_words else None
+
+
+def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
+    if kind in SPAN_PATTERNS:
+        return [Span(m.group(), *m.span()) for p in SPAN_PATTERNS[kind] for m in p.finditer(sentence)]
+    if kind == "number":
+        return _numbers(sentence)
+    trimmed = (_trim(sentence, m) for m in CAPITALISED.finditer(sentence))
+    names = [n for n in (_drop_known_words(t, query_words) for t in trimmed if t) if n]
+    if kind == "person":
+        # a name counts as a person's only where a role or a speech verb stands right before it
+        return [n for n in names if ROLE_WORDS.search(sentence[:n.start])
+                and not ORG_MARKERS.search(n.text) and not PLACE_MARKERS.search(n.text)]
+    if kind == "organization":
+        orgs = [n for n in names if ORG_MARKERS.search(n.text) or re.fullmatch(r"[A-Z]{2,}", n.text)]
+        return sorted(orgs, key=lambda n: not ORG_MARKERS.search(n.text))
+    if kind == "place":
+        after_prep = [n for n in names if PREP_BEFORE.search(sentence[:n.start]) and not ORG_MARKERS.search(n.text)]
+        return after_prep or [n for n in names if PLACE_MARKERS.search(n.text)]
+    return []
+
+
+def _numbers(sentence: str) -> list[Span]:
+    spans = []
+    for m in NUMBER.finditer(sentence):
+        text = m.group().rstrip()
+        words = text.split()
+        if words[-1].lower() in TIME_UNITS or re.fullmatch(r"(?:19|20)\d{2}", words[0]):
+            continue  # durations and years answer "kapan"/"berapa lama", not "berapa banyak"
+        if len(words) > 1 and words[-1][0].isalpha() and words[-1].lower() in {"dan", "atau", "di", "yang", "dari", "ke", "pada"}:
+            text = " ".join(words[:-1])
+        spans.append(Span(text, m.start(), m.start() + len(text)))
+    # a thousands-separated or scaled figure is a count more often than a small bare number
+    return sorted(spans, key=lambda s: not re.search(rf"\d[.,]\d{{3}}|{_SCALE}", s.text, _I))
+
+
+def _trim(sentence: str, match: re.Match) -> Span | None:
+    text, start = match.group(), match.start()
+    lead = LEADING.match(text)
+    while lead and lead.end() < len(text):
+        text, start = text[lead.end():], start + lead.end()
+        lead = LEADING.match(text)
+    text = text.rstrip(".,;:")
+    if not text or LEADING.fullmatch(text):
+        return None
+    return Span(text, start, start + len(text))

@@ -1,0 +1,52 @@
+"""BM25 in numpy, scored eagerly as bm25s does: every (term, passage) weight is computed at fit time,
+so a query is a sum of a few precomputed arrays."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+
+class BM25:
+    def __init__(self, corpus_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        self.size = len(corpus_tokens)
+        lengths = np.array([len(t) for t in corpus_tokens], dtype=np.float32)
+        avg = float(lengths.mean()) if self.size and lengths.sum() else 1.0
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for doc, tokens in enumerate(corpus_tokens):
+            for term, tf in Counter(tokens).items():
+                postings.setdefault(term, []).append((doc, tf))
+        self.vocab: dict[str, int] = {}
+        docs, weights, offsets = [], [], [0]
+        for term, plist in postings.items():
+            ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
+            tf = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
+            idf = np.log1p((self.size - len(plist) + 0.5) / (len(plist) + 0.5))
+            norm = k1 * (1 - b + b * lengths[ids] / avg)
+            self.vocab[term] = len(self.vocab)
+            docs.append(ids)
+            weights.append((idf * tf * (k1 + 1) / (tf + norm)).astype(np.float32))
+            offsets.append(offsets[-1] + len(plist))
+        self._docs = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+        self._weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
+        self._offsets = np.array(offsets, dtype=np.int64)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        out = np.zeros(self.size, dtype=np.float32)
+        for term in set(query_tokens):
+            t = self.vocab.get(term)
+            if t is not None:
+                a, b = self._offsets[t], self._offsets[t + 1]
+                out[self._docs[a:b]] += self._weights[a:b]
+        return out
+
+    def search(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the best ``k`` passages with a positive score, best first."""
+        scores = self.scores(query_tokens)
+        k = min(k, self.size)
+        if k == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return top, scores[top]

@@ -1,0 +1,140 @@
+"""SearchEngine: load an index once, answer many queries."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .answer import find_span, is_question, question_kind
+from .bm25 import BM25
+from .fusion import rrf
+from .lang import SUPPORTED, detect_language
+from .models import Embedder, ModelError, load_embedder
+from .settings import Settings
+from .store import StoredIndex, read_index
+from .text import normalize, sentence_spans, tokenize
+from .types import Answer, Document, Passage, Result, SearchResponse
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class QueryError(ValueError):
+    """A query the engine will not run: empty, too long, or with bad options."""
+
+
+class SearchEngine:
+    def __init__(self, index: StoredIndex, embedder: Embedder, settings: Settings):
+        if embedder.name != index.manifest.model or embedder.dim != index.manifest.dim:
+            raise ModelError(f"the index was built with {index.manifest.model!r} ({index.manifest.dim} dims) and cannot be "
+                             f"searched with {embedder.name!r} ({embedder.dim} dims); rebuild it with that model or search with the index's own")
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.bm25 = BM25([tokenize(p.text) for p in index.passages])
+        self._passages_of: dict[str, list[Passage]] = {}
+        for p in index.passages:
+            self._passages_of.setdefault(p.doc_id, []).append(p)
+        self._embed_query = lru_cache(maxsize=4096)(self._embed_query_uncached)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> "SearchEngine":
+        settings = settings or Settings.from_env()
+        index = read_index(settings.index_dir)
+        if embedder is None:
+            if settings.model and settings.model != index.manifest.model:
+                raise ModelError(f"the index at {settings.index_dir} was built with {index.manifest.model!r}, not {settings.model!r}")
+            embedder = load_embedder(index.manifest.model, settings.models_file)
+        return cls(index, embedder, settings)
+
+    # ---- queries -------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, lang: str | None = None, mode: str = "hybrid",
+               with_answer: bool = True) -> SearchResponse:
+        query, k, lang = self.check(query, k, lang)
+        ranked = self.retrieve(query, lang, k, mode)
+        results = [self._result(rank, idx, score) for rank, (idx, score) in enumerate(ranked, 1)]
+        answer = self.answer(query, ranked) if with_answer else None
+        return SearchResponse(query=query, lang=lang, answer=answer, results=results)
+
+    def check(self, query: str, k: int | None, lang: str | None) -> tuple[str, int, str]:
+        if not isinstance(query, str):
+            raise QueryError("the query must be text")
+        query = normalize(query)
+        if not query:
+            raise QueryError("the query is empty")
+        if len(query) > self.settings.max_query_chars:
+            raise QueryError(f"the query is {len(query)} characters long; the limit is {self.settings.max_query_chars}")
+        k = self.settings.default_k if k is None else k
+        if not 1 <= k <= self.settings.max_k:
+            raise QueryError(f"k must be between 1 and {self.settings.max_k}")
+        if lang is not None and lang not in SUPPORTED:
+            raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
+        return query, k, lang or detect_language(query)
+
+    def retrieve(self, query: str, lang: str, k: int, mode: str = "hybrid") -> list[tuple[int, float]]:
+        """(passage index, score) of the best ``k`` passages, best first."""
+        if mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        depth = max(k, self.settings.candidates)
+        dense: list[int] = []
+        lexical: list[int] = []
+        if mode in ("hybrid", "dense"):
+            scores, ids = self.index.ann.search(self._embed_query(query)[None, :], depth)
+            dense = [int(i) for i in ids[0] if i >= 0]
+            if mode == "dense":
+                return list(zip(dense, map(float, scores[0])))[:k]
+        if mode in ("hybrid", "bm25"):
+            ids, scores = self.bm25.search(tokenize(query), depth)
+            lexical = [int(i) for i in ids]
+            if mode == "bm25":
+                return list(zip(lexical, map(float, scores)))[:k]
+        weights = (self.settings.dense_weight, self.settings.bm25_weight.get(lang, 1.0))
+        return rrf([dense, lexical], weights, self.settings.rrf_k)[:k]
+
+    def answer(self, query: str, ranked: list[tuple[int, float]]) -> Answer | None:
+        """The sentence among the top passages that answers ``query``; ``None`` when none fits well enough."""
+        if not ranked or not is_question(query):
+            return None
+        kind = question_kind(query)
+        candidates = []  # (passage index, sentence start, sentence end, span)
+        seen = set()
+        for idx, _ in ranked[: self.settings.answer_passages]:
+            passage = self.index.passages[idx]
+            text = self.index.documents[passage.doc_id].text
+            for a, b in sentence_spans(text, passage.start, passage.end):
+                span = find_span(kind, text[a:b], query) if kind else None
+                if (passage.doc_id, a) in seen or (kind and span is None):
+                    continue
+                seen.add((passage.doc_id, a))
+                candidates.append((idx, a, b, span))
+        if not candidates:
+            return None
+        sentences = [self.index.documents[self.index.passages[i].doc_id].text[a:b] for i, a, b, _ in candidates]
+        qvec = self._embed_query(query)
+        # A sentence read alone loses its context ("pabrik ini ..."), so its passage's similarity counts half.
+        passage_sim = self.index.vectors[[i for i, *_ in candidates]] @ qvec
+        similarity = (self.embedder.encode_passages(sentences) @ qvec + passage_sim) / 2
+        best = int(np.argmax(similarity))
+        if similarity[best] < self.settings.answer_min_similarity:
+            return None
+        idx, _, _, span = candidates[best]
+        passage = self.index.passages[idx]
+        doc = self.index.documents[passage.doc_id]
+        return Answer(text=sentences[best], span=span.text if span else None, doc_id=doc.doc_id, title=doc.title,
+                      source=doc.source, date=doc.date, start=passage.start, end=passage.end,
+                      passage_id=passage.passage_id, kind=kind, confidence=round(float(similarity[best]), 4))
+
+    # ---- documents -----------------------------------------------------------------------
+    def document(self, doc_id: str) -> tuple[Document, list[Passage]] | None:
+        doc = self.index.documents.get(doc_id)
+        return (doc, self._passages_of.get(doc_id, [])) if doc else None
+
+    def _embed_query_uncached(self, query: str) -> np.ndarray:
+        vector = self.embedder.encode_queries([query])[0]
+        vector.setflags(write=False)  # shared through the cache
+        return vector
+
+    def _result(self, rank: int, idx: int, score: float) -> Result:
+        p = self.index.passages[idx]
+        d = self.index.documents[p.doc_id]
+        return Result(rank=rank, score=round(float(score), 6), doc_id=d.doc_id, passage_id=p.passage_id, title=d.title,
+                      source=d.source, date=d.date, text=p.text, start=p.start, end=p.end)

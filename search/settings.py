@@ -1,0 +1,73 @@
+"""All tunable knobs in one place, read from the environment (``BERITA_*``) or overridden by CLI flags."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    # where things live
+    index_dir: Path = Path("data/index")
+    models_file: Path = ROOT / "models.txt"
+    model: str = ""  # empty: the default model named in models.txt
+
+    # indexing: passages follow paragraphs and sentences; sizes are in characters
+    chunk_max_chars: int = 700
+    chunk_min_chars: int = 200
+    chunk_overlap_sentences: int = 1
+    embed_batch_size: int = 32
+    ann_backend: str = "faiss"
+
+    # retrieval
+    default_k: int = 10
+    max_k: int = 50
+    max_query_chars: int = 1000
+    candidates: int = 50  # depth each retriever contributes before fusion
+    rrf_k: int = 60
+    # BM25's weight in the fusion, by query language. English questions rarely share words with
+    # Indonesian passages, so BM25 there only helps through names and numbers and must not outvote
+    # the dense side.
+    bm25_weight: dict[str, float] = field(default_factory=lambda: {"id": 1.0, "en": 0.3})
+    dense_weight: float = 1.0
+
+    # answers
+    answer_passages: int = 3
+    answer_min_similarity: float = 0.80
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with ``changes``; ``None`` values are ignored so CLI defaults can pass through."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"BERITA_{f.name.upper()}")
+            if raw is None or f.name == "bm25_weight":
+                continue
+            values[f.name] = _parse(f.type, raw, f.name)
+        return cls(**values).replace(**overrides)
+
+
+def _parse(kind: object, raw: str, name: str) -> object:
+    kind = str(kind)
+    try:
+        if kind == "Path":
+            return Path(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"BERITA_{name.upper()}={raw!r} is not a valid {kind}") from None
+    return raw
