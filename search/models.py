@@ -122,7 +122,8 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises OSError, ValueError or hub errors alike
             raise ModelError(f"cannot load sentence-transformers model {spec.name!r} from {location}: {exc}") from exc
         self.name = spec.name
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.max_tokens = int(self._model.max_seq_length)
         # E5-style models want prefixes; a plain sentence-transformers model does not.
         self._query_prefix, self._passage_prefix = ("query: ", "passage: ") if "e5" in spec.name.lower() else ("", "")

@@ -1,0 +1,36 @@
+# Two commands set everything up on a fresh machine:
+#   make run    create .venv, install, index seeds/ and serve http://127.0.0.1:8000
+#   make test   create .venv, install with the test extras, run every test
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INDEX ?= data/index
+# pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
+PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+
+.PHONY: run index serve test bench clean
+
+run: index serve
+
+index: $(VENV)/.installed-base
+	$(BIN)/python -m indexer build seeds --index $(INDEX)
+
+serve: $(VENV)/.installed-base
+	$(BIN)/python -m web --index $(INDEX)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[st,test]'
+	touch $@ $(VENV)/.installed-base
+
+clean:
+	rm -rf $(VENV) data/index

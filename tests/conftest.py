@@ -1,0 +1,72 @@
+"""Shared fixtures: the real default model, a real index of seeds/, a real server on loopback."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build
+from search.engine import SearchEngine
+from search.models import load_embedder
+from search.settings import Settings
+from search.store import read_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return load_embedder("", ROOT / "models.txt")
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory, embedder) -> Settings:
+    settings = Settings(index_dir=tmp_path_factory.mktemp("seed-index") / "index")
+    build([SEEDS], settings, embedder=embedder, log=lambda m: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(seed_settings, embedder) -> SearchEngine:
+    return SearchEngine(read_index(seed_settings.index_dir), embedder, seed_settings)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, **kw)
+
+
+@pytest.fixture(scope="session")
+def server(seed_settings):
+    """``python -m web`` on a free loopback port, as a user would start it."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "web", "--index", str(seed_settings.index_dir), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server did not start: {proc.stdout.read()}")
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -1,0 +1,54 @@
+import pytest
+
+from search.answer import find_span, is_question, question_kind
+
+ALLMED = ("Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
+          "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026.")
+WORKERS = "“Dalam 5 tahun kedepan kebutuhan tenaga kerjanya bisa mencapai 150.000 orang,” ujar Bupati."
+
+
+@pytest.mark.parametrize("query,kind", [
+    ("berapa nilai investasi Allmed?", "amount"),
+    ("How much is Allmed investing in Batang?", "amount"),
+    ("berapa tenaga kerja yang dibutuhkan KIT Batang?", "number"),
+    ("How many workers will KIT Batang need?", "number"),
+    ("kapan pabrik Allmed beroperasi?", "date"),
+    ("When will the Allmed plant start operating?", "date"),
+    ("siapa bupati Batang?", "person"),
+    ("Who is the regent of Batang?", "person"),
+    ("di mana KIT Batang berada?", "place"),
+    ("Where is KIT Batang located?", "place"),
+    ("perusahaan apa yang berinvestasi di Batang?", "organization"),
+    ("Which company invests in Batang?", "organization"),
+    ("apa itu TCTP?", None),
+    ("investasi Allmed", None),
+])
+def test_question_kinds(query, kind):
+    assert question_kind(query) == kind
+
+
+def test_spans_of_each_kind():
+    assert find_span("amount", ALLMED).text == "USD 100 juta"
+    assert find_span("date", ALLMED).text == "April 2026"
+    assert find_span("number", WORKERS).text == "150.000 orang"  # not the duration "5 tahun"
+    assert find_span("date", "Pertemuan digelar pada Kamis (12/6/2025) dan").text == "Kamis (12/6/2025)"
+    person = "Bupati Batang M. Faiz Kurniawan menyebut, kerja sama ini sejalan dengan arah kebijakan nasional."
+    assert find_span("person", person, "siapa bupati Batang?").text == "M. Faiz Kurniawan"
+    org = "investasi dari Allmed Medical, melalui anak perusahaannya PT Ace Medical Products Indonesia."
+    assert find_span("organization", org).text == "PT Ace Medical Products Indonesia"
+    assert find_span("place", "Kawasan itu berada di Kecamatan Gringsing.", "di mana kawasan itu?").text == "Kecamatan Gringsing"
+
+
+def test_no_span_when_the_sentence_lacks_the_kind():
+    assert find_span("amount", "Kerja sama ini menjadi bagian dari penguatan hubungan regional.") is None
+    assert find_span("person", "Kawasan Industri Terpadu Batang melakukan penandatanganan kerja sama.") is None
+    assert find_span("date", WORKERS) is None
+
+
+def test_a_value_already_in_the_question_is_not_its_answer():
+    assert find_span("amount", "Nilainya USD 100 juta, atau Rp1,6 triliun.", "apakah nilainya USD 100 juta?").text == "Rp1,6 triliun"
+
+
+def test_is_question():
+    assert is_question("apa itu TCTP?") and is_question("why did KSP visit Ulsan")
+    assert not is_question("investasi Allmed Batang")

@@ -1,0 +1,92 @@
+"""The JSON API and pages against a real uvicorn server on 127.0.0.1."""
+import html
+
+import httpx
+import pytest
+
+ALLMED = "002_40828a4ac6eca9be"
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(base_url=server, timeout=30) as c:
+        yield c
+
+
+def test_health(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["documents"] == 5 and body["model"] == "multilingual-e5-small"
+
+
+@pytest.mark.parametrize("q,lang", [("berapa nilai investasi Allmed?", "id"), ("How much is Allmed investing in Batang?", "en")])
+def test_search_returns_the_cli_shape(client, q, lang):
+    r = client.get("/api/search", params={"q": q, "k": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == q and body["lang"] == lang and len(body["results"]) == 3
+    assert body["answer"]["span"] == "USD 100 juta" and body["results"][0]["doc_id"] == ALLMED
+    assert set(body["results"][0]) == {"rank", "score", "doc_id", "passage_id", "title", "source", "date", "text", "start", "end"}
+
+
+def test_forced_language(client):
+    assert client.get("/api/search", params={"q": "Allmed", "lang": "en"}).json()["lang"] == "en"
+
+
+@pytest.mark.parametrize("params,needle", [
+    ({"q": ""}, "q"),
+    ({"q": "   "}, "empty"),
+    ({}, "q: Field required"),
+    ({"q": "x" * 1001}, "at most 1000"),
+    ({"q": "Allmed", "k": 0}, "k:"),
+    ({"q": "Allmed", "k": 51}, "k:"),
+    ({"q": "Allmed", "k": "many"}, "k:"),
+    ({"q": "Allmed", "lang": "fr"}, "lang:"),
+])
+def test_bad_requests_are_422_with_a_message(client, params, needle):
+    r = client.get("/api/search", params=params)
+    assert r.status_code == 422 and needle in r.json()["detail"]
+
+
+def test_document_with_passages(client):
+    body = client.get(f"/api/documents/{ALLMED}").json()
+    doc = body["document"]
+    assert doc["title"].startswith("Batang dan Zhijiang")
+    for p in body["passages"]:
+        assert doc["text"][p["start"]:p["end"]] == p["text"]
+    assert client.get("/api/documents/nope").status_code == 404
+
+
+def test_openapi_docs(client):
+    assert client.get("/docs").status_code == 200
+    assert "/api/search" in client.get("/openapi.json").json()["paths"]
+
+
+def test_search_page_shows_answer_citation_and_links(client):
+    page = client.get("/", params={"q": "berapa nilai investasi Allmed?"}).text
+    assert '<p class="span">USD 100 juta</p>' in page
+    assert "Sumber: 12 Juni 2025 — paragraf 6" in page
+    assert f'href="/documents/{ALLMED}?p={ALLMED}.p5&amp;ui=id#p-{ALLMED}.p5"' in page
+    assert '<mark class="term">Allmed</mark>' in page
+
+
+def test_english_page_has_english_labels(client):
+    page = client.get("/", params={"q": "How much is Allmed investing in Batang?"}).text
+    assert "Source: 12 June 2025" in page and ">Answer<" in page and "Sumber:" not in page and "Jawaban" not in page
+
+
+def test_user_text_is_escaped(client):
+    attack = '<script>alert("x")</script>'
+    page = client.get("/", params={"q": attack}).text
+    assert attack not in page and html.escape(attack, quote=False) in page or "&lt;script&gt;" in page
+
+
+def test_empty_and_error_states(client):
+    assert "berapa nilai investasi Allmed?" in client.get("/").text  # example questions
+    page = client.get("/", params={"q": "x" * 1200})
+    assert page.status_code == 200 and "limit" in page.text and "Traceback" not in page.text
+
+
+def test_document_page_marks_the_cited_passage(client):
+    page = client.get(f"/documents/{ALLMED}", params={"p": f"{ALLMED}.p5"}).text
+    assert f'id="p-{ALLMED}.p5" class="passage marked"' in page
+    assert client.get("/documents/nope").status_code == 404

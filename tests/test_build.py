@@ -1,0 +1,165 @@
+"""Building, rebuilding and breaking the index on disk, with the real model."""
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from indexer.build import BuildError, build
+from search.engine import SearchEngine
+from search.models import ModelError, load_embedder
+from search.settings import Settings
+from search.store import IndexCorruptError, IndexNotFoundError, current_generation, read_index
+from tests.conftest import ROOT, SEEDS
+
+
+def quiet(_msg):
+    pass
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(index_dir=tmp_path / "index")
+
+
+def test_offsets_in_the_stored_index_point_at_the_passage_text(seed_settings):
+    index = read_index(seed_settings.index_dir)
+    assert index.manifest.documents == 5 and index.manifest.model == "multilingual-e5-small"
+    for p in index.passages:
+        assert index.documents[p.doc_id].text[p.start:p.end] == p.text
+    assert "002_40828a4ac6eca9be" in index.documents  # the id of a .txt file is its stem
+
+
+def test_rebuild_reembeds_only_what_changed(corpus, settings, embedder):
+    first = build([corpus], settings, embedder, quiet)
+    assert first.embedded == first.passages > 30
+    again = build([corpus], settings, embedder, quiet)
+    assert (again.embedded, again.reused) == (0, first.passages)
+
+    quoting = sum("150.000 orang" in p.text for p in read_index(settings.index_dir).passages)
+    article = corpus / "003_f339ff4e51c5c88e.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("150.000 orang", "175.000 orang"), encoding="utf-8")
+    changed = build([corpus], settings, embedder, quiet)
+    assert changed.embedded == quoting >= 1  # only the passages that quote the figure
+    index = read_index(settings.index_dir)
+    assert any("175.000" in p.text for p in index.passages) and not any("150.000" in p.text for p in index.passages)
+
+    (corpus / "002_40828a4ac6eca9be.txt").unlink()
+    removed = build([corpus], settings, embedder, quiet)
+    assert (removed.removed_documents, removed.embedded) == (1, 0)
+    assert "002_40828a4ac6eca9be" not in read_index(settings.index_dir).documents
+    assert len(list(settings.index_dir.glob("gen-*"))) == 1  # old generations are cleaned up
+
+
+def test_no_articles_leaves_the_old_index(tmp_path, seed_settings, embedder):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    before = current_generation(seed_settings.index_dir)
+    with pytest.raises(BuildError, match="no articles"):
+        build([empty], seed_settings, embedder, quiet)
+    assert current_generation(seed_settings.index_dir) == before
+
+
+def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder):
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"doc_id": "j1", "title": "Judul", "text": "Isi berita tentang pelabuhan Batang yang ramai.",
+                    "date": "2017-03-27", "source": "antara", "url": "https://example.org/j1"}) + "\n{not json\n"
+        + json.dumps({"title": "no id"}) + "\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# Judul Markdown\n\nIsi **tebal** dan [tautan](http://x) tentang kopi.\n", encoding="utf-8")
+    (tmp_path / "c.html").write_text("<html><head><title>Judul HTML</title><script>var x=1;</script></head>"
+                                     "<body><nav>Menu</nav><p>Paragraf tentang teh &amp; gula.</p></body></html>", encoding="utf-8")
+    warnings = []
+    report = build([tmp_path], settings, embedder, warnings.append)
+    docs = read_index(settings.index_dir).documents
+    assert report.documents == 3 and report.skipped == 2 and sum(w.startswith("skipped") for w in warnings) == 2
+    assert docs["j1"].source == "antara" and docs["j1"].date == "2017-03-27"
+    assert docs["b"].title == "Judul Markdown" and docs["b"].text == "Isi tebal dan tautan tentang kopi."
+    assert docs["c"].title == "Judul HTML" and docs["c"].text == "Paragraf tentang teh & gula."
+
+
+def test_broken_or_missing_index_is_a_clear_error(corpus, settings, embedder):
+    with pytest.raises(IndexNotFoundError, match="python -m indexer build"):
+        read_index(settings.index_dir)
+    build([corpus], settings, embedder, quiet)
+    (current_generation(settings.index_dir) / "ann.index").write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match="unreadable"):
+        read_index(settings.index_dir)
+    (settings.index_dir / "CURRENT").write_text("gen-gone\n")
+    with pytest.raises(IndexCorruptError, match="missing build"):
+        read_index(settings.index_dir)
+    report = build([corpus], settings, embedder, quiet)  # a rebuild repairs it
+    assert report.embedded == report.passages and read_index(settings.index_dir).manifest.passages == report.passages
+
+
+def _snapshot(index_dir):
+    index = read_index(index_dir)
+    return index.path, [p.passage_id for p in index.passages]
+
+
+def test_killed_while_embedding_leaves_the_old_index(corpus, settings, embedder, tmp_path):
+    build([corpus], settings, embedder, quiet)
+    before = _snapshot(settings.index_dir)
+    bigger = tmp_path / "bigger"
+    bigger.mkdir()
+    for n in range(12):  # enough new passages to keep the model busy for many seconds
+        for seed in corpus.glob("*.txt"):
+            (bigger / f"{n}-{seed.name}").write_text(seed.read_text(encoding="utf-8") + f"\nSalinan nomor {n}.", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.index_dir)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL, "the build finished before it could be interrupted"
+    assert _snapshot(settings.index_dir) == before
+
+
+KILL_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+import numpy as np
+from indexer.build import build
+from search.settings import Settings
+
+def dying_save(fh, array, *args, **kwargs):
+    fh.write(b"\\x93NUMPY half of the vectors")  # then the power goes
+    fh.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+np.save = dying_save
+build([Path(sys.argv[1])], Settings(index_dir=Path(sys.argv[2])))
+"""
+
+
+def test_killed_while_writing_leaves_the_old_index(corpus, settings, embedder):
+    build([corpus], settings, embedder, quiet)
+    before = _snapshot(settings.index_dir)
+    (corpus / "000_9c241ea94c40f395.txt").unlink()  # so the new build has something to write
+    proc = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(corpus), str(settings.index_dir)], cwd=ROOT,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert list(settings.index_dir.glob(".tmp-*")), "the kill should have left a half-written build behind"
+    assert _snapshot(settings.index_dir) == before
+    report = build([corpus], settings, embedder, quiet)
+    assert report.embedded == 0 and not list(settings.index_dir.glob(".tmp-*"))
+
+
+def test_index_remembers_its_model(corpus, settings, embedder, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    minilm = load_embedder("all-MiniLM-L6-v2", ROOT / "models.txt")
+    build([corpus], settings, minilm, quiet)
+    assert read_index(settings.index_dir).manifest.model == "all-MiniLM-L6-v2"
+    with pytest.raises(ModelError, match="built with 'all-MiniLM-L6-v2'"):
+        SearchEngine(read_index(settings.index_dir), embedder, settings)
+    with pytest.raises(ModelError, match="built with"):
+        SearchEngine.load(settings.replace(model="multilingual-e5-small"))
+    own = SearchEngine.load(settings)  # without a model named, the index's own model is used
+    assert own.search("Allmed investment", k=3).results[0].doc_id == "002_40828a4ac6eca9be"

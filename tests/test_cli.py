@@ -1,0 +1,44 @@
+import json
+
+from tests.conftest import run_module
+
+
+def test_json_lines_one_per_query_in_order(seed_settings):
+    queries = ["berapa nilai investasi Allmed?", "How much is Allmed investing in Batang?", "KCC Glass"]
+    proc = run_module("search", "--json", "--k", "3", "--index", str(seed_settings.index_dir), *queries)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["query"] for r in rows] == queries
+    assert [r["lang"] for r in rows[:2]] == ["id", "en"]
+    for row in rows[:2]:
+        assert row["answer"]["span"] == "USD 100 juta"
+        assert set(row["answer"]) >= {"text", "span", "doc_id", "title", "source", "date", "start", "end"}
+        first = row["results"][0]
+        assert set(first) == {"rank", "score", "doc_id", "passage_id", "title", "source", "date", "text", "start", "end"}
+        assert "USD 100 juta" in first["text"] and first["rank"] == 1
+    assert rows[2]["answer"] is None and len(rows[2]["results"]) == 3
+
+
+def test_forced_language_and_readable_output(seed_settings):
+    proc = run_module("search", "--lang", "en", "--k", "2", "--index", str(seed_settings.index_dir), "berapa nilai investasi Allmed?")
+    assert proc.returncode == 0, proc.stderr
+    assert "[en]" in proc.stdout and "Answer: USD 100 juta" in proc.stdout and "002_40828a4ac6eca9be" in proc.stdout
+
+
+def test_bad_query_is_reported_and_the_rest_still_run(seed_settings):
+    proc = run_module("search", "--json", "--index", str(seed_settings.index_dir), "", "Allmed")
+    assert proc.returncode == 1 and "empty" in proc.stderr
+    assert [json.loads(line)["query"] for line in proc.stdout.splitlines()] == ["Allmed"]
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    proc = run_module("search", "--index", str(tmp_path / "none"), "Allmed")
+    assert proc.returncode == 2 and "python -m indexer build" in proc.stderr and not proc.stdout
+
+
+def test_indexer_cli_reports_bad_paths(tmp_path):
+    proc = run_module("indexer", "build", str(tmp_path / "missing"), "--index", str(tmp_path / "i"))
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    proc = run_module("indexer", "build", str(tmp_path / "x.pdf"), "--index", str(tmp_path / "i"))
+    assert proc.returncode == 2 and "unsupported" in proc.stderr

