@@ -1,0 +1,52 @@
+"""Retrieval and answer metrics: one relevant passage per question."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+
+def retrieval_scores(ranks: list[int | None], k: int = 10) -> dict[str, float]:
+    """``ranks``: 1-based rank of the gold passage per question, ``None`` when it was not retrieved."""
+    n = max(len(ranks), 1)
+    hit = lambda r, cut: r is not None and r <= cut  # noqa: E731
+    return {
+        "R@1": sum(hit(r, 1) for r in ranks) / n,
+        f"R@{k}": sum(hit(r, k) for r in ranks) / n,
+        f"MRR@{k}": sum(1 / r for r in ranks if hit(r, k)) / n,
+        f"nDCG@{k}": sum(1 / math.log2(r + 1) for r in ranks if hit(r, k)) / n,
+    }
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def exact_match(prediction: str | None, golds: list[str]) -> float:
+    return float(prediction is not None and any(_tokens(prediction) == _tokens(g) for g in golds))
+
+
+def token_f1(prediction: str | None, golds: list[str]) -> float:
+    if prediction is None:
+        return 0.0
+    best = 0.0
+    pred = Counter(_tokens(prediction))
+    for gold in golds:
+        g = Counter(_tokens(gold))
+        common = sum((pred & g).values())
+        if common:
+            p, r = common / sum(pred.values()), common / sum(g.values())
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
+def answer_scores(predictions: list[str | None], golds: list[list[str]]) -> dict[str, float]:
+    n = max(len(predictions), 1)
+    answered = [i for i, p in enumerate(predictions) if p is not None]
+    return {
+        "answered": len(answered) / n,
+        "EM": sum(exact_match(p, g) for p, g in zip(predictions, golds)) / n,
+        "F1": sum(token_f1(p, g) for p, g in zip(predictions, golds)) / n,
+        # of the questions it answered, how many it got (at least partly) right
+        "precision": (sum(token_f1(predictions[i], golds[i]) > 0 for i in answered) / len(answered)) if answered else 0.0,
+    }

@@ -1,0 +1,166 @@
+"""Retrieval and answer quality, per query set and language, for each retrieval system on one index.
+
+    .venv/bin/python bench/quality.py                      # seed questions + FacQA + English->Indonesian
+    .venv/bin/python bench/quality.py --sets seed          # the seed questions only (seconds)
+
+Reads ../shared/eval/ (or --eval DIR). Prints a table and writes bench/results/quality.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.metrics import answer_scores, retrieval_scores  # noqa: E402
+from indexer.build import build  # noqa: E402
+from indexer.readers import RawArticle  # noqa: E402
+from search.engine import SearchEngine  # noqa: E402
+from search.settings import Settings  # noqa: E402
+
+# "hybrid-naive" is the equal-weight fusion the language-aware default replaces.
+SYSTEMS = ("bm25", "dense", "hybrid-naive", "hybrid")
+
+
+@dataclass
+class Question:
+    qid: str
+    lang: str
+    text: str
+    doc_id: str
+    passage_contains: str | None
+    answers: list[str]
+
+
+def seed_questions() -> list[Question]:
+    rows = [json.loads(line) for line in open(ROOT / "bench" / "seed_questions.jsonl", encoding="utf-8")]
+    return [Question(r["id"], r["lang"], r["question"], r["doc_id"], r["passage_contains"], r["answers"]) for r in rows]
+
+
+def facqa_questions(eval_dir: Path, split: str) -> list[Question]:
+    rows = [json.loads(line) for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
+    return [Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"]) for r in rows if r["split"] == split]
+
+
+def xling_questions(eval_dir: Path) -> list[Question]:
+    rows = [json.loads(line) for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8")]
+    return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, []) for r in rows]
+
+
+def eval_corpus(eval_dir: Path) -> Path:
+    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs, as one .jsonl."""
+    out = ROOT / "data" / "bench" / "corpus.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    seen = set()
+    with open(out, "w", encoding="utf-8") as fh:
+        def put(doc_id, title, text, **extra):
+            if doc_id not in seen:
+                seen.add(doc_id)
+                fh.write(json.dumps({"doc_id": doc_id, "title": title, "text": text, **extra}, ensure_ascii=False) + "\n")
+        for line in open(eval_dir / "indosum_articles.jsonl", encoding="utf-8"):
+            r = json.loads(line)
+            put(r["doc_id"], r["title"], r["text"], date=r.get("date"), source=r.get("source"), url=r.get("url"))
+        for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8"):
+            r = json.loads(line)
+            put(r["doc_id"], "FacQA " + r["doc_id"], r["context"], source="facqa")
+        for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8"):
+            r = json.loads(line)
+            put(r["pair_id"], "news_en_id " + r["pair_id"], r["id"], source="news_en_id")
+    return out
+
+
+def gold_rank(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question) -> int | None:
+    for rank, (idx, _) in enumerate(ranked, 1):
+        p = engine.index.passages[idx]
+        if p.doc_id == q.doc_id and (q.passage_contains is None or q.passage_contains in p.text):
+            return rank
+    return None
+
+
+def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
+    naive = replace(engine.settings, bm25_weight={"id": 1.0, "en": 1.0})
+    out: dict = {}
+    for lang in sorted({q.lang for q in questions}):
+        subset = [q for q in questions if q.lang == lang]
+        row: dict = {"n": len(subset)}
+        for system in SYSTEMS:
+            mode = "hybrid" if system.startswith("hybrid") else system
+            engine.settings = naive if system == "hybrid-naive" else out.setdefault("_settings", engine.settings)
+            latencies, ranks, predictions = [], [], []
+            for q in subset:
+                started = time.perf_counter()
+                ranked = engine.retrieve(q.text, lang, 10, mode)
+                answer = engine.answer(q.text, ranked) if with_answers and system == "hybrid" else None
+                latencies.append(time.perf_counter() - started)
+                ranks.append(gold_rank(engine, ranked, q))
+                predictions.append(answer and (answer.span or answer.text))
+            row[system] = {k: round(v, 4) for k, v in retrieval_scores(ranks).items()}
+            row[system]["latency_ms_p50"] = round(1000 * statistics.median(latencies), 1)
+            row[system]["latency_ms_p95"] = round(1000 * sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1)
+            if with_answers and system == "hybrid":
+                row["answers"] = {k: round(v, 4) for k, v in answer_scores(predictions, [q.answers for q in subset]).items()}
+        engine.settings = out.pop("_settings", engine.settings)
+        out[lang] = row
+    return out
+
+
+def load_engine(paths: list[Path], index_dir: Path) -> tuple[SearchEngine, float]:
+    settings = Settings.from_env(index_dir=index_dir)
+    started = time.perf_counter()
+    report = build(paths, settings)
+    print(f"index {index_dir}: {report.passages} passages, {report.embedded} embedded, {report.seconds:.1f}s", file=sys.stderr)
+    return SearchEngine.load(settings), time.perf_counter() - started
+
+
+def print_table(results: dict) -> None:
+    print(f"{'set':<22}{'lang':<5}{'n':>5}  {'system':<13}{'R@1':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}{'p50 ms':>8}")
+    for name, by_lang in results["sets"].items():
+        for lang, row in by_lang.items():
+            for system in SYSTEMS:
+                s = row[system]
+                print(f"{name:<22}{lang:<5}{row['n']:>5}  {system:<13}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}{s['nDCG@10']:>9.3f}{s['latency_ms_p50']:>8.1f}")
+            if "answers" in row:
+                a = row["answers"]
+                print(f"{'':<32}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
+    parser.add_argument("--sets", default="seed,facqa,xling", help="comma-separated: seed, facqa, facqa-train, xling")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
+    args = parser.parse_args()
+    sets = args.sets.split(",")
+    results: dict = {"sets": {}, "build_seconds": {}}
+
+    if "seed" in sets:
+        engine, seconds = load_engine([ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index")
+        results["build_seconds"]["seed"] = round(seconds, 1)
+        results["sets"]["seed"] = evaluate(engine, seed_questions(), with_answers=True)
+    big = [s for s in sets if s != "seed"]
+    if big:
+        if not args.eval.is_dir():
+            parser.error(f"{args.eval} not found; pass --eval DIR")
+        engine, seconds = load_engine([eval_corpus(args.eval)], ROOT / "data" / "bench" / "eval-index")
+        results["build_seconds"]["eval"] = round(seconds, 1)
+        results["eval_passages"] = engine.index.manifest.passages
+        if "facqa" in big:
+            results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)
+        if "facqa-train" in big:
+            results["sets"]["facqa-train"] = evaluate(engine, facqa_questions(args.eval, "train"), with_answers=True)
+        if "xling" in big:
+            results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
+    print_table(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
