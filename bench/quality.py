@@ -92,6 +92,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
         for system in SYSTEMS:
             mode = "hybrid" if system.startswith("hybrid") else system
             engine.settings = naive if system == "hybrid-naive" else out.setdefault("_settings", engine.settings)
+            engine.clear_cache()
             latencies, ranks, predictions = [], [], []
             for q in subset:
                 started = time.perf_counter()

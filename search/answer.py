@@ -12,8 +12,8 @@ _I = re.IGNORECASE
 
 # First match wins, so the narrow kinds come before the broad ones ("berapa nilai" before "berapa").
 QUESTION_KINDS: list[tuple[str, re.Pattern]] = [
-    ("organization", re.compile(r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim)\s+(apa|apakah|mana|manakah)\b"
-                                r"|\b(which|what)\s+(company|companies|organi[sz]ation|firm|group|party|agency|club|team)\b", _I)),
+    ("organization", re.compile(r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim)\s+(?:\w+\s+){0,2}?(apa|apakah|mana|manakah)\b"
+                                r"|\b(which|what)\s+(?:\w+\s+)?(company|companies|organi[sz]ations?|firms?|groups?|party|parties|agency|agencies|club|team)\b", _I)),
     ("date", re.compile(r"\bkapan(kah)?\b|\b(tanggal|tahun|bulan|hari)\s+(berapa|apa)\b|\bwhen\b|\bwhat\s+(date|year|day|month)\b|\bwhich\s+(year|month|day)\b", _I)),
     ("amount", re.compile(r"\bberapa(kah)?\s+(nilai|besar|harga|biaya|dana|anggaran|investasi|modal|kerugian|gaji|upah|total\s+nilai)\b"
                           r"|\bhow\s+much\b|\bnilai\s+investasi\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b", _I)),
@@ -42,6 +42,15 @@ _SCALE = r"(?:ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|billion|tri
 _CURRENCY = r"(?:Rp\.?|IDR|USD|US\$|S\$|SGD|\$|EUR|€|£|¥|RM|RMB|yuan|dolar|dollar)"
 MONTHS = r"(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember|January|February|March|May|June|July|August|October|December|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Aug|Sep|Okt|Oct|Nov|Des|Dec)"
 DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+# Units a question may name, in either language, and how Indonesian text writes them.
+UNIT_WORDS = {
+    "hectares": ("hektare", "hektar", "ha"), "hectare": ("hektare", "hektar", "ha"), "hektare": ("hektare", "hektar", "ha"),
+    "hektar": ("hektare", "hektar", "ha"), "workers": ("orang", "pekerja", "tenaga"), "people": ("orang", "jiwa", "warga"),
+    "employees": ("orang", "pekerja", "karyawan", "pegawai"), "jobs": ("orang", "tenaga", "lapangan"),
+    "tenaga": ("orang", "tenaga"), "pekerja": ("orang", "pekerja"), "orang": ("orang",), "tons": ("ton",), "ton": ("ton",),
+    "kilometers": ("km", "kilometer"), "km": ("km", "kilometer"), "units": ("unit",), "unit": ("unit",),
+    "percent": ("persen", "%"), "persen": ("persen", "%"), "houses": ("rumah", "unit"), "rumah": ("rumah", "unit"),
+}
 TIME_UNITS = {"tahun", "bulan", "minggu", "hari", "jam", "menit", "detik", "abad", "dekade", "pekan", "years", "months", "days", "hours"}
 
 SPAN_PATTERNS: dict[str, list[re.Pattern]] = {
@@ -65,10 +74,11 @@ NUMBER = re.compile(rf"(?<![\w/]){_RANGE}(?:\s{_SCALE})?{_UNIT}?", _I)
 
 _CAP = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
 CAPITALISED = re.compile(rf"{_CAP}(?:\s(?:{_CAP}|bin|binti|van|de|al|el))*")
-ROLE_WORDS = re.compile(r"\b(bupati|gubernur|wakil|presiden|menteri|direktur|dirut|ketua|kepala|wali\s?kota|walikota|camat|kapolres|kapolda|sekretaris|manager|manajer|perwakilan|pendiri|ceo|juru\s?bicara|jubir|anggota|pelatih|koordinator|plt|kata|ujar|tutur|ucap|jelas|menurut|oleh)\s+(?:[A-Z][\w-]*\.?\s+){0,3}$", _I)
-ORG_MARKERS = re.compile(r"\b(PT|CV|Tbk|Persero|Kementerian|Dinas|Badan|Bank|Universitas|Partai|Komisi|Pemkab|Pemprov|Pemkot|Pemerintah|Technopark|International|Group|Corporation|Inc|Ltd|Co|Polres|Polda|DPR|DPRD|KPK|MPR|PSSI|Pertamina|PLN)\b")
+ROLE_WORDS = re.compile(r"\b(bupati|gubernur|wakil|presiden|menteri|direktur|dirut|ketua|kepala|wali\s?kota|walikota|camat|kapolres|kapolda|sekretaris|manager|manajer|perwakilan|pendiri|ceo|juru\s?bicara|jubir|anggota|pelatih|koordinator|plt|kata|ujar|tutur|ucap|jelas|menurut|oleh)[\s,]+(?:[A-Z][\w-]*\.?[\s,]+){0,3}$", _I)
+ORG_MARKERS = re.compile(r"\b(Kawasan|Industri|PT|CV|Tbk|Persero|Kementerian|Dinas|Badan|Bank|Universitas|Partai|Komisi|Pemkab|Pemprov|Pemkot|Pemerintah|Technopark|International|Group|Corporation|Inc|Ltd|Co|Polres|Polda|DPR|DPRD|KPK|MPR|PSSI|Pertamina|PLN)\b")
 PLACE_MARKERS = re.compile(r"\b(Kabupaten|Kota|Provinsi|Kecamatan|Desa|Jawa|Sumatera|Kalimantan|Sulawesi|Pulau|Jakarta|Gedung|Jalan|Jl)\b")
-LEADING = re.compile(r"^(Bupati|Gubernur|Wakil|Presiden|Menteri|Direktur|Ketua|Kepala|Wali|Dari|Dalam|Di|Pada|Sementara|Menurutnya|Selain|Sedangkan|Namun|Salah|Mr|Mrs|Ms|Dr|Drs|Prof|Ir|Utama|Plt|Dengan)\b\.?\s*")
+LEADING = re.compile(r"^(Bupati|Gubernur|Wakil|Presiden|Menteri|Direktur|Ketua|Kepala|Wali|Dari|Dalam|Di|Pada|Sementara|Menurutnya|Selain|Sedangkan|Namun|Salah|Mr|Mrs|Ms|Dr|Drs|Prof|Ir|Utama|Plt|Dengan"
+                     r"|(?:Jawa|Sumatera|Kalimantan|Sulawesi|Papua|Nusa\sTenggara)(?:\s(?:Tengah|Barat|Timur|Utara|Selatan))?)\b\.?\s*")
 PREP_BEFORE = re.compile(r"\b(di|ke|dari|in|at|to|from|kawasan|wilayah|daerah)\s*$", _I)
 
 
@@ -101,9 +111,11 @@ def _drop_known_words(span: Span, query_words: set[str]) -> Span | None:
 
 def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
     if kind in SPAN_PATTERNS:
-        return [Span(m.group(), *m.span()) for p in SPAN_PATTERNS[kind] for m in p.finditer(sentence)]
+        spans = [Span(m.group(), *m.span()) for p in SPAN_PATTERNS[kind] for m in p.finditer(sentence)]
+        # "how much land" asks for a quantity, not money: plain numbers come after the money
+        return spans + (_numbers(sentence, query_words) if kind == "amount" else [])
     if kind == "number":
-        return _numbers(sentence)
+        return _numbers(sentence, query_words)
     trimmed = (_trim(sentence, m) for m in CAPITALISED.finditer(sentence))
     names = [n for n in (_drop_known_words(t, query_words) for t in trimmed if t) if n]
     if kind == "person":
@@ -119,18 +131,21 @@ def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
     return []
 
 
-def _numbers(sentence: str) -> list[Span]:
+def _numbers(sentence: str, query_words: set[str]) -> list[Span]:
+    asked_units = {unit for word in query_words for unit in UNIT_WORDS.get(word, ())}
     spans = []
     for m in NUMBER.finditer(sentence):
         text = m.group().rstrip()
         words = text.split()
-        if words[-1].lower() in TIME_UNITS or re.fullmatch(r"(?:19|20)\d{2}", words[0]):
+        if TIME_UNITS & {w.lower() for w in words} or re.fullmatch(r"(?:19|20)\d{2}", words[0]):
             continue  # durations and years answer "kapan"/"berapa lama", not "berapa banyak"
         if len(words) > 1 and words[-1][0].isalpha() and words[-1].lower() in {"dan", "atau", "di", "yang", "dari", "ke", "pada"}:
             text = " ".join(words[:-1])
         spans.append(Span(text, m.start(), m.start() + len(text)))
-    # a thousands-separated or scaled figure is a count more often than a small bare number
-    return sorted(spans, key=lambda s: not re.search(rf"\d[.,]\d{{3}}|{_SCALE}", s.text, _I))
+    # the unit the question asks for first; then a thousands-separated or scaled figure, which is a
+    # count more often than a small bare number
+    return sorted(spans, key=lambda s: (not asked_units & {w.lower() for w in s.text.split()},
+                                        not re.search(rf"\d[.,]\d{{3}}|{_SCALE}", s.text, _I)))
 
 
 def _trim(sentence: str, match: re.Match) -> Span | None:

@@ -123,6 +123,10 @@ class SearchEngine:
                       source=doc.source, date=doc.date, start=passage.start, end=passage.end,
                       passage_id=passage.passage_id, kind=kind, confidence=round(float(similarity[best]), 4))
 
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure cold queries with it)."""
+        self._embed_query.cache_clear()
+
     # ---- documents -----------------------------------------------------------------------
     def document(self, doc_id: str) -> tuple[Document, list[Passage]] | None:
         doc = self.index.documents.get(doc_id)
