@@ -8,7 +8,7 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test bench clean
+.PHONY: run index serve test browser screenshots bench clean
 
 run: index serve
 
@@ -18,8 +18,18 @@ index: $(VENV)/.installed-base
 serve: $(VENV)/.installed-base
 	$(BIN)/python -m web --index $(INDEX)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
+
+# The page tests drive Debian's Chromium; install it (as root, or through sudo) where it is missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# Refresh the screenshots the README shows.
+screenshots: $(VENV)/.installed-test browser
+	BERITA_SCREENSHOT_DIR=docs $(BIN)/python -m pytest -q tests/test_browser.py
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

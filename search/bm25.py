@@ -40,9 +40,11 @@ class BM25:
                 out[self._docs[a:b]] += self._weights[a:b]
         return out
 
-    def search(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) of the best ``k`` passages with a positive score, best first."""
+    def search(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the best ``k`` passages with a positive score, best first; ``allowed`` masks passages."""
         scores = self.scores(query_tokens)
+        if allowed is not None:
+            scores[~allowed] = 0
         k = min(k, self.size)
         if k == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)

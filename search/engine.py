@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import re
+
 import numpy as np
 
 from .answer import find_span, is_question, question_kind
@@ -13,7 +15,7 @@ from .models import Embedder, ModelError, load_embedder
 from .settings import Settings
 from .store import StoredIndex, read_index
 from .text import normalize, sentence_spans, tokenize
-from .types import Answer, Document, Passage, Result, SearchResponse
+from .types import Answer, Document, Filters, Passage, Result, SearchResponse
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -48,10 +50,14 @@ class SearchEngine:
 
     # ---- queries -------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, lang: str | None = None, mode: str = "hybrid",
-               with_answer: bool = True) -> SearchResponse:
+               with_answer: bool = True, filters: Filters | None = None, offset: int = 0) -> SearchResponse:
+        """The best ``k`` passages after the first ``offset``, and the direct answer from the best ones."""
         query, k, lang = self.check(query, k, lang)
-        ranked = self.retrieve(query, lang, k, mode)
-        results = [self._result(rank, idx, score) for rank, (idx, score) in enumerate(ranked, 1)]
+        filters = self.check_filters(filters)
+        if not 0 <= offset <= 10 * self.settings.max_k:
+            raise QueryError(f"offset must be between 0 and {10 * self.settings.max_k}")
+        ranked = self.retrieve(query, lang, k + offset, mode, filters)
+        results = [self._result(rank, idx, score) for rank, (idx, score) in enumerate(ranked, 1)][offset:]
         answer = self.answer(query, ranked) if with_answer else None
         return SearchResponse(query=query, lang=lang, answer=answer, results=results)
 
@@ -70,25 +76,43 @@ class SearchEngine:
             raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
         return query, k, lang or detect_language(query)
 
-    def retrieve(self, query: str, lang: str, k: int, mode: str = "hybrid") -> list[tuple[int, float]]:
+    @staticmethod
+    def check_filters(filters: Filters | None) -> Filters:
+        filters = filters or Filters()
+        for name in ("date_from", "date_to"):
+            value = getattr(filters, name)
+            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise QueryError(f"{name} must be a date written YYYY-MM-DD")
+        return filters
+
+    def retrieve(self, query: str, lang: str, k: int, mode: str = "hybrid", filters: Filters | None = None) -> list[tuple[int, float]]:
         """(passage index, score) of the best ``k`` passages, best first."""
         if mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        allowed = self._allowed(filters) if filters else None
         depth = max(k, self.settings.candidates)
-        dense: list[int] = []
-        lexical: list[int] = []
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
-            scores, ids = self.index.ann.search(self._embed_query(query)[None, :], depth)
-            dense = [int(i) for i in ids[0] if i >= 0]
-            if mode == "dense":
-                return list(zip(dense, map(float, scores[0])))[:k]
+            # with filters, look deeper so that enough allowed passages remain
+            fetch = depth if allowed is None else min(len(self.index.passages), depth * 20)
+            scores, ids = self.index.ann.search(self._embed_query(query)[None, :], fetch)
+            dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and (allowed is None or allowed[i])][:depth]
         if mode in ("hybrid", "bm25"):
-            ids, scores = self.bm25.search(tokenize(query), depth)
-            lexical = [int(i) for i in ids]
-            if mode == "bm25":
-                return list(zip(lexical, map(float, scores)))[:k]
+            ids, scores = self.bm25.search(tokenize(query), depth, allowed)
+            lexical = [(int(i), float(s)) for i, s in zip(ids, scores)]
+        if mode != "hybrid":
+            return (dense or lexical)[:k]
         weights = (self.settings.dense_weight, self.settings.bm25_weight.get(lang, 1.0))
-        return rrf([dense, lexical], weights, self.settings.rrf_k)[:k]
+        return rrf([[i for i, _ in dense], [i for i, _ in lexical]], weights, self.settings.rrf_k)[:k]
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        docs = {doc_id for doc_id, doc in self.index.documents.items() if filters.accepts(doc)}
+        return np.fromiter((p.doc_id in docs for p in self.index.passages), dtype=bool, count=len(self.index.passages))
+
+    def sources(self) -> list[str]:
+        """Every source named in the index, for filter menus."""
+        return sorted({d.source for d in self.index.documents.values() if d.source}, key=str.casefold)
 
     def answer(self, query: str, ranked: list[tuple[int, float]]) -> Answer | None:
         """The sentence among the top passages that answers ``query``; ``None`` when none fits well enough."""

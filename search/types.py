@@ -17,6 +17,30 @@ class Document:
     content_hash: str = ""
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which documents a search may return: by source (case-insensitive) and date range (inclusive, ISO)."""
+
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.date_from or self.date_to)
+
+    def accepts(self, doc: "Document") -> bool:
+        if self.source and (doc.source or "").casefold() != self.source.casefold():
+            return False
+        if self.date_from or self.date_to:
+            if not doc.date:
+                return False
+            if self.date_from and doc.date[:10] < self.date_from:
+                return False
+            if self.date_to and doc.date[:10] > self.date_to:
+                return False
+        return True
+
+
 @dataclass
 class Passage:
     passage_id: str

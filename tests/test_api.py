@@ -64,14 +64,14 @@ def test_openapi_docs(client):
 def test_search_page_shows_answer_citation_and_links(client):
     page = client.get("/", params={"q": "berapa nilai investasi Allmed?"}).text
     assert '<p class="span">USD 100 juta</p>' in page
-    assert "Sumber: 12 Juni 2025 — paragraf 6" in page
+    assert "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6" in page
     assert f'href="/documents/{ALLMED}?p={ALLMED}.p5&amp;ui=id#p-{ALLMED}.p5"' in page
     assert '<mark class="term">Allmed</mark>' in page
 
 
 def test_english_page_has_english_labels(client):
     page = client.get("/", params={"q": "How much is Allmed investing in Batang?"}).text
-    assert "Source: 12 June 2025" in page and ">Answer<" in page and "Sumber:" not in page and "Jawaban" not in page
+    assert "Source: not stated, 12 June 2025" in page and ">Answer<" in page and "Sumber:" not in page and "Jawaban" not in page
 
 
 def test_user_text_is_escaped(client):
@@ -90,3 +90,20 @@ def test_document_page_marks_the_cited_passage(client):
     page = client.get(f"/documents/{ALLMED}", params={"p": f"{ALLMED}.p5"}).text
     assert f'id="p-{ALLMED}.p5" class="passage marked"' in page
     assert client.get("/documents/nope").status_code == 404
+
+
+def test_filters_by_source_and_date(client):
+    by_source = client.get("/api/search", params={"q": "kerja sama", "k": 50, "source": "antara"}).json()["results"]
+    assert by_source and {r["doc_id"] for r in by_source} == {"001_16895b95b8928085"}
+    dated = client.get("/api/search", params={"q": "kerja sama", "k": 50, "date_from": "2025-01-01", "date_to": "2025-12-31"}).json()
+    assert {r["doc_id"] for r in dated["results"]} == {ALLMED}
+    none = client.get("/api/search", params={"q": "kerja sama", "date_to": "2000-01-01"}).json()
+    assert none["results"] == [] and none["answer"] is None
+    assert client.get("/api/search", params={"q": "x", "date_from": "kemarin"}).status_code == 422
+
+
+def test_paging_with_offset(client):
+    first = client.get("/api/search", params={"q": "Batang", "k": 4}).json()["results"]
+    second = client.get("/api/search", params={"q": "Batang", "k": 2, "offset": 2}).json()["results"]
+    assert [r["passage_id"] for r in second] == [r["passage_id"] for r in first[2:4]]
+    assert [r["rank"] for r in second] == [3, 4]

@@ -2,6 +2,7 @@
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,9 +15,9 @@ from fastapi.templating import Jinja2Templates
 
 from search.engine import QueryError, SearchEngine
 from search.settings import Settings
-from search.types import Document, Passage, SearchResponse
+from search.types import Document, Filters, Passage, SearchResponse
 
-from .render import citation, highlight, labels, passage_label
+from .render import citation, document_citation, format_date, highlight, labels, passage_label, url_with
 
 HERE = Path(__file__).parent
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
                   description="Bilingual (Indonesian/English) search and answers over Indonesian news.")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(highlight=highlight, citation=citation, passage_label=passage_label)
+    templates.env.globals.update(highlight=highlight, citation=citation, passage_label=passage_label,
+                                 document_citation=document_citation, format_date=format_date, url_with=url_with)
 
     def get_engine(request: Request) -> SearchEngine:
         return request.app.state.engine
@@ -75,8 +77,13 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
                    q: Annotated[str, Query(min_length=1, max_length=max_query, description="the question or keywords")],
                    k: Annotated[int, Query(ge=1, le=max_k, description="number of passages")] = 10,
                    lang: Annotated[Literal["id", "en"] | None, Query(description="query language; detected when absent")] = None,
+                   source: Annotated[str | None, Query(max_length=200, description="only this source (case-insensitive)")] = None,
+                   date_from: Annotated[date | None, Query(description="only articles dated on or after (YYYY-MM-DD)")] = None,
+                   date_to: Annotated[date | None, Query(description="only articles dated on or before (YYYY-MM-DD)")] = None,
+                   offset: Annotated[int, Query(ge=0, le=10 * max_k, description="skip this many passages (paging)")] = 0,
                    ) -> SearchResponse:
-        return engine.search(q, k=k, lang=lang)
+        filters = Filters(source or None, date_from and date_from.isoformat(), date_to and date_to.isoformat())
+        return engine.search(q, k=k, lang=lang, filters=filters, offset=offset)
 
     @app.get("/api/documents/{doc_id}", response_model=DocumentResponse)
     def api_document(doc_id: str, engine: Engine) -> DocumentResponse:
@@ -86,16 +93,22 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         return DocumentResponse(*found)
 
     @app.get("/", response_class=HTMLResponse)
-    def page_search(request: Request, engine: Engine, q: str = "", k: int = 10, lang: str = ""):
+    def page_search(request: Request, engine: Engine, q: str = "", k: int = 10, lang: str = "", ui: str = "",
+                    source: str = "", date_from: str = "", date_to: str = ""):
+        # The page never fails on odd parameters: it shows what was wrong instead.
         response, error = None, None
+        k = max(1, min(k, max_k))
+        filters = Filters(source or None, date_from or None, date_to or None)
         if q.strip():
             try:
-                response = engine.search(q, k=max(1, min(k, max_k)), lang=lang or None)
+                response = engine.search(q, k=k, lang=lang or None, filters=filters)
             except QueryError as exc:
                 error = str(exc)
-        ui = response.lang if response else (lang or "id")
+        chosen_ui = ui if ui in ("id", "en") else ""  # the reader's own choice sticks; otherwise labels follow the question
+        ui = chosen_ui or (response.lang if response else (lang or "id"))
         return templates.TemplateResponse(request, "search.html", {
-            "q": q, "lang": lang, "response": response, "error": error, "t": labels(ui), "ui": ui})
+            "q": q, "k": k, "lang": lang, "response": response, "error": error, "t": labels(ui), "ui": ui, "chosen_ui": chosen_ui,
+            "filters": filters, "sources": engine.sources(), "max_k": max_k})
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse)
     def page_document(request: Request, doc_id: str, engine: Engine, p: str = "", ui: str = "id"):
@@ -103,8 +116,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         if found is None:
             return templates.TemplateResponse(request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id}, status_code=404)
         doc, passages = found
+        cited = next((x for x in passages if x.passage_id == p), None)
         return templates.TemplateResponse(request, "document.html", {
-            "doc": doc, "passages": passages, "marked": p, "t": labels(ui), "ui": ui})
+            "doc": doc, "passages": passages, "marked": p, "cited": cited, "t": labels(ui), "ui": ui})
 
     return app
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
@@ -15,12 +16,20 @@ LABELS = {
            "answer": "Jawaban", "results": "Hasil", "source": "Sumber", "paragraph": "paragraf", "document": "Baca artikel",
            "no_results": "Tidak ada bagian yang cocok. Coba kata lain.", "no_answer": "Tidak ada jawaban langsung; lihat bagian di bawah.",
            "language": "Bahasa", "auto": "Otomatis", "error": "Kesalahan", "not_found": "Dokumen tidak ditemukan",
-           "back": "Kembali ke pencarian", "examples": "Contoh pertanyaan", "unknown_source": "sumber tidak diketahui"},
+           "back": "Kembali ke pencarian", "examples": "Contoh pertanyaan", "unknown_source": "tidak disebutkan",
+           "filters": "Saring", "all_sources": "Semua sumber", "date_from": "Dari tanggal", "date_to": "Sampai tanggal",
+           "more": "Hasil lainnya", "copy_citation": "Salin kutipan", "copied": "Kutipan disalin", "ui_switch": "English",
+           "ui_other": "en", "passage_of": "Bagian yang dikutip", "date": "Tanggal", "query_language": "Bahasa pertanyaan",
+           "lang_names": {"id": "Indonesia", "en": "Inggris"}, "no_filter_match": "Tidak ada artikel yang cocok dengan saringan."},
     "en": {"title": "Search the news", "search": "Search", "placeholder": "Ask in Indonesian or English…",
            "answer": "Answer", "results": "Results", "source": "Source", "paragraph": "paragraph", "document": "Read the article",
            "no_results": "No matching passages. Try other words.", "no_answer": "No direct answer; see the passages below.",
            "language": "Language", "auto": "Automatic", "error": "Error", "not_found": "Document not found",
-           "back": "Back to search", "examples": "Example questions", "unknown_source": "unknown source"},
+           "back": "Back to search", "examples": "Example questions", "unknown_source": "not stated",
+           "filters": "Filter", "all_sources": "All sources", "date_from": "From date", "date_to": "To date",
+           "more": "More results", "copy_citation": "Copy citation", "copied": "Citation copied", "ui_switch": "Bahasa Indonesia",
+           "ui_other": "id", "passage_of": "Cited passage", "date": "Date", "query_language": "Question language",
+           "lang_names": {"id": "Indonesian", "en": "English"}, "no_filter_match": "No article matches the filters."},
 }
 
 
@@ -44,8 +53,17 @@ def passage_label(passage_id: str, lang: str) -> str:
 def citation(item, lang: str) -> str:
     """"Sumber: ANTARA, 7 Juli 2023 — paragraf 3" (or "Source: …")."""
     t = labels(lang)
-    parts = [x for x in (item.source, format_date(item.date, lang)) if x] or [t["unknown_source"]]
+    parts = [x for x in (item.source or t["unknown_source"], format_date(item.date, lang)) if x]
     return f"{t['source']}: {', '.join(parts)} — {passage_label(item.passage_id, lang)}"
+
+
+def document_citation(doc, passage, lang: str) -> str:
+    """A citation to paste into an article: title, source, date, paragraph and where to find it."""
+    parts = [f"“{doc.title}”", doc.source or labels(lang)["unknown_source"], format_date(doc.date, lang)]
+    anchor = f"#p-{passage.passage_id}" if passage else ""
+    where = doc.url or f"/documents/{doc.doc_id}{anchor}"
+    label = f", {passage_label(passage.passage_id, lang)}" if passage else ""
+    return ", ".join(p for p in parts if p) + label + f". {where}"
 
 
 def highlight(text: str, query: str, span: str | None = None) -> Markup:
@@ -65,3 +83,10 @@ def highlight(text: str, query: str, span: str | None = None) -> Markup:
         pos = b
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def url_with(request, **changes) -> str:
+    """This page's URL with some query parameters changed (empty ones dropped)."""
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return "?" + urlencode({k: v for k, v in params.items() if v != ""})

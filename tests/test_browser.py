@@ -1,0 +1,158 @@
+"""The pages as a person sees them, in Debian's Chromium driven by Selenium, against the real server."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ALLMED = "002_40828a4ac6eca9be"
+CHROMIUM = os.environ.get("BERITA_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("BERITA_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def start_browser(tmp_path: Path, javascript: bool = True, size=(1280, 900)) -> webdriver.Chrome:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    if missing:
+        pytest.fail(f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} not found): "
+                    "apt-get install chromium chromium-driver (make test does this)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={size[0]},{size[1]}"):
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    try:
+        return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    except WebDriverException as exc:
+        pytest.fail(f"Chromium did not start: {exc.msg}")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = start_browser(tmp_path)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """Where screenshots go: docs/ with `make screenshots`, a scratch folder otherwise."""
+    folder = Path(os.environ.get("BERITA_SCREENSHOT_DIR") or "/tmp/berita-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ask(driver, server: str, question: str):
+    driver.get(server + "/")
+    box = driver.find_element(By.ID, "q")
+    box.send_keys(question, Keys.ENTER)
+    WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.ID, "results")))
+
+
+def text(driver, css: str) -> str:
+    return driver.find_element(By.CSS_SELECTOR, css).text
+
+
+def test_indonesian_question_shows_answer_card_and_citation(browser, server, shots):
+    ask(browser, server, "berapa nilai investasi Allmed?")
+    assert text(browser, "#answer h2") == "JAWABAN"  # uppercase by CSS; a person reads it so
+    assert text(browser, "#answer .span") == "USD 100 juta"
+    assert "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6" in text(browser, "#answer .cite")
+    assert text(browser, "#r-1 .citation") == "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6"
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "berapa nilai investasi Allmed?"  # kept
+    assert "USD 100 juta" in text(browser, "#r-1 mark.answer")
+    assert browser.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "id"
+    browser.save_screenshot(str(shots / "search-id.png"))
+
+
+def test_english_question_gets_english_labels(browser, server, shots):
+    ask(browser, server, "How much is Allmed investing in Batang?")
+    assert text(browser, "#answer h2") == "ANSWER"
+    assert text(browser, "#answer .span") == "USD 100 juta"
+    assert text(browser, "#r-1 .citation") == "Source: not stated, 12 June 2025 — paragraph 6"
+    assert text(browser, "#detected-lang") == "English"
+    page = browser.find_element(By.TAG_NAME, "main").text
+    for indonesian_label in ("Jawaban", "Sumber:", "Bahasa pertanyaan", "Saring"):
+        assert indonesian_label not in page
+    browser.save_screenshot(str(shots / "search-en.png"))
+
+
+def test_ui_language_toggle_keeps_the_question(browser, server):
+    ask(browser, server, "How much is Allmed investing in Batang?")
+    browser.find_element(By.ID, "ui-switch").click()
+    WebDriverWait(browser, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#answer h2"), "JAWABAN"))
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "How much is Allmed investing in Batang?"
+    assert text(browser, "#r-1 .citation").startswith("Sumber:")
+
+
+def test_document_page_marks_scrolls_to_and_copies_the_cited_passage(browser, server, shots):
+    ask(browser, server, "berapa nilai investasi Allmed?")
+    browser.find_element(By.CSS_SELECTOR, "#answer .cite a").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "copy-citation")))
+    assert browser.current_url.endswith(f"#p-{ALLMED}.p5")
+    marked = browser.find_element(By.CSS_SELECTOR, ".passage.marked")
+    assert marked.get_attribute("id") == f"p-{ALLMED}.p5" and "USD 100 juta" in marked.text
+    in_view = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked)
+    assert in_view
+    button = browser.find_element(By.ID, "copy-citation")
+    assert button.text == "Salin kutipan"
+    button.click()
+    WebDriverWait(browser, 5).until(EC.text_to_be_present_in_element((By.ID, "copy-status"), "Kutipan disalin"))
+    citation = browser.find_element(By.ID, "copy-citation").get_attribute("data-citation")
+    assert citation.startswith("“Batang dan Zhijiang China Jajaki Kerja Sama Sister City”") and "paragraf 6" in citation
+    assert browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked)
+    browser.save_screenshot(str(shots / "document.png"))
+
+
+def test_search_works_without_javascript(tmp_path, server):
+    driver = start_browser(tmp_path, javascript=False)
+    try:
+        ask(driver, server, "How many workers will KIT Batang need?")
+        assert "150.000" in text(driver, "#answer .span")
+    finally:
+        driver.quit()
+
+
+def test_phone_sized_screen_has_no_sideways_scrolling(tmp_path, server, shots):
+    driver = start_browser(tmp_path, size=(390, 844))
+    try:
+        ask(driver, server, "siapa bupati Batang?")
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        driver.save_screenshot(str(shots / "search-phone.png"))
+    finally:
+        driver.quit()
+
+
+def test_empty_page_offers_examples_in_both_languages(browser, server):
+    browser.get(server + "/")
+    examples = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".examples a")]
+    assert "berapa nilai investasi Allmed?" in examples and "How much is Allmed investing in Batang?" in examples
+    assert browser.switch_to.active_element.get_attribute("id") == "q"  # focus starts in the search box
+
+
+def test_error_and_no_match_states(browser, server):
+    browser.get(server + "/?q=" + "x" * 1200)
+    assert "1000" in text(browser, ".error") and "Traceback" not in browser.page_source
+    browser.get(server + "/?q=Allmed&source=nowhere")
+    assert text(browser, "#empty") == "Tidak ada artikel yang cocok dengan saringan."
+    browser.get(server + "/documents/nope")
+    assert "Dokumen tidak ditemukan" in text(browser, ".error")
+
+
+def test_filters_and_more_results(browser, server):
+    browser.get(server + "/?q=kerja+sama+industri&k=10")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".result")) == 10
+    browser.find_element(By.ID, "more").click()
+    WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".result")) == 20)
+    browser.get(server + "/?q=kerja+sama+industri&source=ANTARA")
+    citations = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .citation")]
+    assert citations and all(c.startswith("Sumber: ANTARA") for c in citations)
