@@ -134,9 +134,15 @@ class SearchEngine:
             return None
         sentences = [self.index.documents[self.index.passages[i].doc_id].text[a:b] for i, a, b, _ in candidates]
         qvec = self._embed_query(query)
-        # A sentence read alone loses its context ("pabrik ini ..."), so its passage's similarity counts half.
         passage_sim = self.index.vectors[[i for i, *_ in candidates]] @ qvec
-        similarity = (self.embedder.encode_passages(sentences) @ qvec + passage_sim) / 2
+        if self.settings.answer_scorer == "embedding":
+            # A sentence read alone loses its context ("pabrik ini ..."), so its passage's similarity counts half.
+            similarity = (self.embedder.encode_passages(sentences) @ qvec + passage_sim) / 2
+        else:
+            # No model call: the passage's similarity, nudged towards sentences sharing the question's words.
+            terms = set(tokenize(query))
+            overlap = np.array([len(terms & set(tokenize(s))) / max(len(terms), 1) for s in sentences], dtype=np.float32)
+            similarity = passage_sim + self.settings.answer_overlap_weight * overlap
         best = int(np.argmax(similarity))
         if similarity[best] < self.settings.answer_min_similarity:
             return None
