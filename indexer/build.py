@@ -62,7 +62,8 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
         manifest = Manifest(model=model_name, dim=int(vectors.shape[1]), ann_backend=settings.ann_backend,
                             documents=len(documents), passages=len(passages),
                             chunking={"max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars,
-                                      "overlap_sentences": settings.chunk_overlap_sentences})
+                                      "overlap_sentences": settings.chunk_overlap_sentences},
+                            ann_options={"exact_max": settings.ann_exact_max, "nprobe": settings.ann_nprobe})
         path = write_index(settings.index_dir, manifest, documents, passages, keys, vectors)
     removed = len(set(previous.documents) - {d.doc_id for d in documents}) if previous else 0
     return BuildReport(len(documents), len(passages), len(missing), len(passages) - len(missing), removed,

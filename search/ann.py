@@ -23,24 +23,47 @@ class VectorIndex(Protocol):
 
 
 class FaissIndex:
+    """Exact inner-product search (IndexFlatIP) up to ``exact_max`` vectors; beyond that an IVF index,
+    whose ``nprobe`` was chosen from recall/latency measurements (bench/perf.py)."""
+
     backend = "faiss"
 
     def __init__(self, index):
         self._index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray) -> "FaissIndex":
+    def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 24) -> "FaissIndex":
         import faiss
 
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        n, dim = vectors.shape
+        if n <= exact_max:
+            index = faiss.IndexFlatIP(dim)
+        else:
+            nlist = int(np.sqrt(n))  # ~1,000 lists of ~1,000 vectors at a million
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            sample = vectors[np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False)]
+            index.train(sample)
+            index.nprobe = nprobe
+        index.add(vectors)
         return cls(index)
 
     @classmethod
     def load(cls, path: Path) -> "FaissIndex":
         import faiss
 
-        return cls(faiss.read_index(str(path)))
+        try:  # memory-mapped, so start-up does not read the whole index
+            return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY))
+        except RuntimeError:
+            return cls(faiss.read_index(str(path)))
+
+    @property
+    def kind(self) -> str:
+        return type(self._index).__name__
+
+    def set_nprobe(self, nprobe: int) -> None:
+        if hasattr(self._index, "nprobe"):
+            self._index.nprobe = nprobe
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -66,7 +89,7 @@ class NumpyIndex:
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
 
     @classmethod
-    def build(cls, vectors: np.ndarray) -> "NumpyIndex":
+    def build(cls, vectors: np.ndarray, **_options) -> "NumpyIndex":
         return cls(vectors)
 
     @classmethod
@@ -97,8 +120,9 @@ def _backend(name: str) -> type:
         raise ValueError(f"unknown vector index backend {name!r}; known: {sorted(BACKENDS)}") from None
 
 
-def build_index(vectors: np.ndarray, backend: str = "faiss") -> VectorIndex:
-    return _backend(backend).build(vectors)
+def build_index(vectors: np.ndarray, backend: str = "faiss", **options) -> VectorIndex:
+    """``options`` go to the backend (faiss: ``exact_max``, ``nprobe``); backends ignore what they do not use."""
+    return _backend(backend).build(vectors, **options)
 
 
 def load_index(path: Path, backend: str = "faiss") -> VectorIndex:

@@ -22,6 +22,8 @@ class Settings:
     chunk_overlap_sentences: int = 1
     embed_batch_size: int = 32
     ann_backend: str = "faiss"
+    ann_exact_max: int = 100_000  # above this many passages, an approximate (IVF) index
+    ann_nprobe: int = 24
 
     # retrieval
     default_k: int = 10

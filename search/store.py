@@ -46,6 +46,7 @@ class Manifest:
     passages: int
     built_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     chunking: dict = field(default_factory=dict)
+    ann_options: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
 
@@ -112,7 +113,7 @@ def write_index(index_dir: Path, manifest: Manifest, documents: list[Document], 
     with open(tmp / "vectors.npy", "wb") as fh:
         np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
         _sync(fh)
-    build_index(vectors, manifest.ann_backend).save(tmp / "ann.index")
+    build_index(vectors, manifest.ann_backend, **manifest.ann_options).save(tmp / "ann.index")
     _fsync_path(tmp / "ann.index")
     _write_text(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2))
     _fsync_path(tmp)

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from search.ann import build_index, load_index
+
+
+def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(50, dim))
+    x = centres[rng.integers(0, 50, n)] + 0.3 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_faiss_flat_matches_numpy_exactly(tmp_path):
+    x, q = clustered(2000), clustered(20, seed=1)
+    flat, ref = build_index(x, "faiss"), build_index(x, "numpy")
+    assert np.array_equal(flat.search(q, 10)[1], ref.search(q, 10)[1])
+    flat.save(tmp_path / "a.index")
+    assert np.array_equal(load_index(tmp_path / "a.index", "faiss").search(q, 10)[1], ref.search(q, 10)[1])
+
+
+def test_large_collections_get_an_approximate_index_with_high_recall(tmp_path):
+    x, q = clustered(6000), clustered(50, seed=2)
+    ivf = build_index(x, "faiss", exact_max=1000, nprobe=24)
+    assert ivf.kind == "IndexIVFFlat"
+    exact = build_index(x, "numpy").search(q, 10)[1]
+    approx = ivf.search(q, 10)[1]
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+    assert recall >= 0.9
+    ivf.save(tmp_path / "ivf.index")
+    assert np.array_equal(load_index(tmp_path / "ivf.index", "faiss").search(q, 10)[1], approx)  # nprobe is kept
+
+
+def test_k_larger_than_the_collection_and_unknown_backend():
+    x = clustered(3)
+    scores, ids = build_index(x, "faiss").search(x[:1], 10)
+    assert ids.shape == (1, 3) and ids[0, 0] == 0
+    with pytest.raises(ValueError, match="unknown vector index backend"):
+        build_index(x, "annoy")
