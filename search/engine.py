@@ -10,7 +10,7 @@ import numpy as np
 from .answer import find_span, is_question, question_kind
 from .bm25 import BM25
 from .fusion import rrf
-from .lang import SUPPORTED, detect_language
+from .lang import SUPPORTED, detect_language, warm_up
 from .models import Embedder, ModelError, load_embedder
 from .settings import Settings
 from .store import StoredIndex, read_index
@@ -37,6 +37,7 @@ class SearchEngine:
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p)
         self._embed_query = lru_cache(maxsize=4096)(self._embed_query_uncached)
+        warm_up()
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> "SearchEngine":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from langdetect import DetectorFactory, detect_langs
+from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from .text import STOPWORDS
@@ -32,3 +33,8 @@ def detect_language(text: str) -> str:
     p_en = sum(g.prob for g in guesses if g.lang == "en")
     p_id = sum(g.prob for g in guesses if g.lang in _INDONESIAN_LIKE)
     return "en" if p_en > p_id else "id"
+
+
+def warm_up() -> None:
+    """Load langdetect's language profiles now (about a second) rather than in the first query."""
+    init_factory()

@@ -1,0 +1,251 @@
+"""Speed and memory: indexing throughput against the bare model, query latency in-process and over
+HTTP, cold start, and the vector index at 100k and 1M passages.
+
+    .venv/bin/python bench/perf.py                       # every part (about 10 minutes on 2 cores)
+    .venv/bin/python bench/perf.py --parts query,http    # some parts
+
+Prints a table and writes bench/results/perf.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.quality import seed_questions  # noqa: E402
+from indexer.build import build, prepare  # noqa: E402
+from indexer.readers import read_articles  # noqa: E402
+from search.ann import build_index  # noqa: E402
+from search.engine import SearchEngine  # noqa: E402
+from search.models import load_embedder  # noqa: E402
+from search.settings import Settings  # noqa: E402
+from search.store import read_index  # noqa: E402
+
+PARTS = ("indexing", "query", "http", "scale")
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    ms = sorted(1000 * s for s in seconds)
+    pick = lambda p: ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]  # noqa: E731
+    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pick(0.95), 2), "p99_ms": round(pick(0.99), 2), "n": len(ms)}
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ---- indexing -------------------------------------------------------------------------------
+def bench_indexing(eval_dir: Path, articles: int, embedder) -> tuple[dict, np.ndarray]:
+    source = eval_dir / "indosum_articles.jsonl"
+    subset = Path(tempfile.mkdtemp()) / "articles.jsonl"
+    with open(source, encoding="utf-8") as src, open(subset, "w", encoding="utf-8") as dst:
+        for _, line in zip(range(articles), src):
+            dst.write(line)
+    settings = Settings.from_env(index_dir=subset.parent / "index")
+    _, passages = prepare(read_articles([subset]), settings, log=lambda m: None)
+    texts = [p.text for p in passages]
+
+    started = time.perf_counter()
+    vectors = np.concatenate([embedder.encode_passages(texts[i:i + 32]) for i in range(0, len(texts), 32)])
+    raw = time.perf_counter() - started
+    report = build([subset], settings, embedder, log=lambda m: None)
+    rebuild = build([subset], settings, embedder, log=lambda m: None)
+    shutil.rmtree(subset.parent, ignore_errors=True)
+    return {
+        "articles": articles, "passages": len(texts), "model_only_passages_per_s": round(len(texts) / raw, 2),
+        "build_passages_per_s": round(len(texts) / report.seconds, 2),
+        "overhead_pct": round(100 * (report.seconds / raw - 1), 1),
+        "unchanged_rebuild_s": round(rebuild.seconds, 2), "peak_rss_mb": peak_rss_mb(),
+    }, vectors
+
+
+# ---- queries in-process -----------------------------------------------------------------------
+def seed_index(embedder) -> Settings:
+    settings = Settings.from_env(index_dir=ROOT / "data" / "bench" / "seed-index")
+    build([ROOT / "seeds"], settings, embedder, log=lambda m: None)
+    return settings
+
+
+def bench_query(settings: Settings, embedder) -> dict:
+    engine = SearchEngine(read_index(settings.index_dir), embedder, settings)
+    questions = [q.text for q in seed_questions()]
+    out = {}
+    for name, clear in (("cold_cache", True), ("warm", False)):
+        times = []
+        for _ in range(3):
+            for q in questions:
+                if clear:
+                    engine.clear_cache()
+                started = time.perf_counter()
+                engine.search(q)
+                times.append(time.perf_counter() - started)
+        out[name] = percentiles(times)
+    return out
+
+
+# ---- over HTTP --------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_http(settings: Settings, requests: int) -> dict:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "web", "--index", str(settings.index_dir), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/api/search?q=berapa+nilai+investasi+Allmed%3F", timeout=5).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - started > 120:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.05)
+        out = {"cold_start_s": round(time.perf_counter() - started, 2)}
+        for unique in (False, True):
+            for concurrency in (1, 4, 16):
+                args = [sys.executable, str(ROOT / "bench" / "loadgen.py"), url, "--requests", str(requests),
+                        "--concurrency", str(concurrency)] + (["--unique"] if unique else [])
+                result = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+                row = percentiles(result["latencies"])
+                row["rps"] = round(len(result["latencies"]) / result["wall_seconds"], 1)
+                row["errors"] = result["errors"]
+                out[f"{'unique' if unique else 'repeated'}_c{concurrency}"] = row
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# ---- scale ------------------------------------------------------------------------------------
+def synthetic(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """``n`` vectors re-sampled from real passage embeddings: a random pair mixed, plus noise of the
+    data's own spread, so the clusters of real news stay (embedding a million passages would take a day here)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    spread = base.std(axis=0) * 0.5
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        a, b = base[rng.integers(0, len(base), m)], base[rng.integers(0, len(base), m)]
+        mix = rng.uniform(0, 0.5, (m, 1)).astype(np.float32)
+        x = (1 - mix) * a + mix * b + rng.normal(size=(m, base.shape[1])).astype(np.float32) * spread
+        out[start:start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
+
+
+def timed_search(index, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, dict]:
+    ids, times = [], []
+    for q in queries:
+        started = time.perf_counter()
+        ids.append(index.search(q[None, :], k)[1][0])
+        times.append(time.perf_counter() - started)
+    return np.array(ids), percentiles(times)
+
+
+def bench_scale(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> dict:
+    out = {}
+    for n in sizes:
+        vectors = synthetic(base, n)
+        exact = build_index(vectors, "faiss", exact_max=n)
+        truth, exact_lat = timed_search(exact, queries)
+        row = {"exact": {**exact_lat, "memory_mb": round(vectors.nbytes / 2**20, 1)}}
+        del exact
+        started = time.perf_counter()
+        ivf = build_index(vectors, "faiss", exact_max=0)
+        row["ivf_build_s"] = round(time.perf_counter() - started, 1)
+        row["ivf_memory_mb"] = round((vectors.nbytes + 8 * n) / 2**20, 1)
+        for nprobe in (8, 16, 24, 32, 48):
+            ivf.set_nprobe(nprobe)
+            found, lat = timed_search(ivf, queries)
+            recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
+            row[f"ivf_nprobe{nprobe}"] = {**lat, "recall@10": round(recall, 4)}
+        out[str(n)] = row
+        del vectors, ivf
+    return out
+
+
+def query_vectors(embedder, eval_dir: Path, n: int = 200) -> np.ndarray:
+    questions = [q.text for q in seed_questions()]
+    facqa = eval_dir / "facqa_dev.jsonl"
+    if facqa.exists():
+        questions += [json.loads(line)["question"] for line in open(facqa, encoding="utf-8")][: n // 2]
+    pairs = eval_dir / "news_en_id_valid.jsonl"
+    if pairs.exists():
+        questions += [json.loads(line)["en"] for line in open(pairs, encoding="utf-8")][: n // 2]
+    return embedder.encode_queries(questions[:n])
+
+
+def print_table(results: dict) -> None:
+    print(f"machine: {results['machine']}")
+    if "indexing" in results:
+        i = results["indexing"]
+        print(f"indexing {i['passages']} IndoSum passages: model alone {i['model_only_passages_per_s']}/s, "
+              f"full build {i['build_passages_per_s']}/s (overhead {i['overhead_pct']}%), unchanged rebuild "
+              f"{i['unchanged_rebuild_s']}s, peak RSS {i['peak_rss_mb']} MB")
+    for part in ("query", "http"):
+        for name, row in results.get(part, {}).items():
+            if isinstance(row, dict):
+                extra = f"  {row['rps']:>7.1f} req/s" if "rps" in row else ""
+                print(f"{part:<6}{name:<14}p50 {row['p50_ms']:>8.2f} ms  p95 {row['p95_ms']:>8.2f} ms  p99 {row['p99_ms']:>8.2f} ms{extra}")
+            else:
+                print(f"{part:<6}{name:<14}{row}")
+    for n, row in results.get("scale", {}).items():
+        e = row["exact"]
+        print(f"scale {n:>8}: exact p50 {e['p50_ms']} ms p95 {e['p95_ms']} ms ({e['memory_mb']} MB); IVF build {row['ivf_build_s']}s, {row['ivf_memory_mb']} MB")
+        for key, r in row.items():
+            if key.startswith("ivf_nprobe"):
+                print(f"      {key:<16} p50 {r['p50_ms']:>6.2f} ms  p95 {r['p95_ms']:>6.2f} ms  recall@10 {r['recall@10']:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument("--articles", type=int, default=150, help="IndoSum articles for the indexing part")
+    parser.add_argument("--requests", type=int, default=300, help="HTTP requests per concurrency level")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "perf.json")
+    args = parser.parse_args()
+    parts = args.parts.split(",")
+    embedder = load_embedder("", ROOT / "models.txt")
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    base = None
+    if "indexing" in parts:
+        results["indexing"], base = bench_indexing(args.eval, args.articles, embedder)
+    settings = seed_index(embedder)
+    if "query" in parts:
+        results["query"] = bench_query(settings, embedder)
+    if "http" in parts:
+        results["http"] = bench_http(settings, args.requests)
+    if "scale" in parts:
+        if base is None:
+            base = np.asarray(read_index(settings.index_dir).vectors)
+        results["scale"] = bench_scale(base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")])
+    print_table(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
