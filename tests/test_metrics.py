@@ -1,0 +1,20 @@
+import math
+
+import pytest
+
+from bench.metrics import answer_scores, exact_match, retrieval_scores, token_f1
+
+
+def test_retrieval_scores():
+    s = retrieval_scores([1, 2, None, 11])
+    assert s["R@1"] == 0.25 and s["R@10"] == 0.5
+    assert s["MRR@10"] == pytest.approx((1 + 0.5) / 4)
+    assert s["nDCG@10"] == pytest.approx((1 + 1 / math.log2(3)) / 4)
+
+
+def test_answer_scores():
+    assert exact_match("USD 100 juta", ["usd 100 juta."]) == 1.0
+    assert token_f1("USD 100 juta atau", ["USD 100 juta"]) == pytest.approx(2 * 0.75 * 1 / 1.75)
+    assert token_f1(None, ["x"]) == 0.0
+    s = answer_scores(["USD 100 juta", None, "April"], [["USD 100 juta"], ["x"], ["Mei 2026"]])
+    assert s["answered"] == pytest.approx(2 / 3) and s["EM"] == pytest.approx(1 / 3) and s["precision"] == 0.5
