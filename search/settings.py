@@ -40,7 +40,6 @@ class Settings:
     # answers
     answer_passages: int = 3
     answer_min_similarity: float = 0.80
-    answer_scorer: str = "lexical"  # or "embedding": embeds each candidate sentence (slower)
     answer_overlap_weight: float = 0.02
 
     # web

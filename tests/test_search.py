@@ -1,4 +1,8 @@
 """End to end over the seed articles with the real model and the real FAISS index."""
+import os
+import subprocess
+import sys
+
 import pytest
 
 from search.engine import QueryError
@@ -90,3 +94,10 @@ def test_results_are_ranked_and_cited(engine):
     for r in results:
         doc, _ = engine.document(r.doc_id)
         assert doc.text[r.start:r.end] == r.text and r.title == doc.title
+
+
+def test_openmp_runtimes_do_not_spin_against_each_other():
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    code = "import search, os; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "PASSIVE"
