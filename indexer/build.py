@@ -12,7 +12,8 @@ import numpy as np
 
 from search.models import Embedder, find_spec, load_embedder, read_registry
 from search.settings import Settings
-from search.store import IndexNotFoundError, IndexStoreError, Manifest, StoredIndex, build_lock, read_index, write_index
+from search.store import (Checkpoints, IndexNotFoundError, IndexStoreError, Manifest, StoredIndex, build_lock, read_index,
+                          write_index)
 from search.types import Document, Passage
 
 from .chunk import chunk_spans
@@ -53,18 +54,23 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
     keys = [embedding_key(model_name, p.text) for p in passages]
     with build_lock(settings.index_dir):
         previous = _previous_index(settings.index_dir, log)
-        cached = _cached_vectors(previous, model_name)
+        checkpoints = Checkpoints(settings.index_dir, model_name)
+        cached = {**_previous_vectors(previous, model_name), **checkpoints.load()}
         missing = [i for i, key in enumerate(keys) if key not in cached]
-        if missing and embedder is None:
-            embedder = load_embedder(settings.model, settings.models_file)
-        fresh = embed_passages(embedder, [passages[i].text for i in missing], settings.embed_batch_size, log) if missing else None
-        vectors = _assemble(keys, cached, missing, fresh, previous, embedder)
+        if missing:
+            embedder = embedder or load_embedder(settings.model, settings.models_file)
+            fresh = embed_passages(embedder, [passages[i].text for i in missing], settings.embed_batch_size, log,
+                                   save=lambda lo, hi, vecs: checkpoints.save([keys[i] for i in missing[lo:hi]], vecs),
+                                   save_every=settings.checkpoint_every)
+            cached.update(zip((keys[i] for i in missing), fresh))
+        vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
         manifest = Manifest(model=model_name, dim=int(vectors.shape[1]), ann_backend=settings.ann_backend,
                             documents=len(documents), passages=len(passages),
                             chunking={"max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars,
                                       "overlap_sentences": settings.chunk_overlap_sentences},
                             ann_options={"exact_max": settings.ann_exact_max, "nprobe": settings.ann_nprobe})
         path = write_index(settings.index_dir, manifest, documents, passages, keys, vectors)
+        checkpoints.clear()
     removed = len(set(previous.documents) - {d.doc_id for d in documents}) if previous else 0
     return BuildReport(len(documents), len(passages), len(missing), len(passages) - len(missing), removed,
                        len(skipped), time.perf_counter() - started, path)
@@ -104,16 +110,22 @@ def embedding_key(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\x1f{text}".encode()).hexdigest()
 
 
-def embed_passages(embedder: Embedder, texts: list[str], batch_size: int, log: Log = _stderr) -> np.ndarray:
+def embed_passages(embedder: Embedder, texts: list[str], batch_size: int, log: Log = _stderr,
+                   save: Callable[[int, int, np.ndarray], None] | None = None, save_every: int = 512) -> np.ndarray:
+    """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe."""
     too_long = sum(embedder.token_count(t) > embedder.max_tokens for t in texts)
     if too_long:
         log(f"warning: {too_long} passages exceed {embedder.name}'s {embedder.max_tokens}-token window and will be truncated")
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     started = last = time.perf_counter()
+    saved = 0
     for i in range(0, len(texts), batch_size):
         out[i:i + batch_size] = embedder.encode_passages(texts[i:i + batch_size])
         now = time.perf_counter()
         done = min(i + batch_size, len(texts))
+        if save and (done - saved >= save_every or done == len(texts)):
+            save(saved, done, out[saved:done])
+            saved = done
         if now - last > 5 or done == len(texts):
             rate = done / (now - started)
             log(f"embedded {done}/{len(texts)} passages ({rate:.1f}/s, {(len(texts) - done) / rate:.0f}s left)")
@@ -131,18 +143,7 @@ def _previous_index(index_dir: Path, log: Log) -> StoredIndex | None:
         return None
 
 
-def _cached_vectors(previous: StoredIndex | None, model: str) -> dict[str, int]:
+def _previous_vectors(previous: StoredIndex | None, model: str) -> dict[str, np.ndarray]:
     if previous is None or previous.manifest.model != model:
         return {}
-    return {key: row for row, key in enumerate(previous.keys)}
-
-
-def _assemble(keys, cached, missing, fresh, previous, embedder) -> np.ndarray:
-    dim = fresh.shape[1] if fresh is not None else previous.manifest.dim
-    vectors = np.empty((len(keys), dim), dtype=np.float32)
-    if fresh is not None:
-        vectors[missing] = fresh
-    reused = [i for i, key in enumerate(keys) if key in cached]
-    if reused:
-        vectors[reused] = previous.vectors[[cached[keys[i]] for i in reused]]
-    return vectors
+    return dict(zip(previous.keys, previous.vectors))

@@ -21,6 +21,7 @@ class Settings:
     chunk_min_chars: int = 200
     chunk_overlap_sentences: int = 1
     embed_batch_size: int = 32
+    checkpoint_every: int = 512  # passages embedded between saves that let an interrupted build resume
     ann_backend: str = "faiss"
     ann_exact_max: int = 100_000  # above this many passages, an approximate (IVF) index
     ann_nprobe: int = 24

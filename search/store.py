@@ -126,6 +126,37 @@ def write_index(index_dir: Path, manifest: Manifest, documents: list[Document], 
     return index_dir / name
 
 
+class Checkpoints:
+    """Embeddings of a build in progress, saved as it goes, so that an interrupted build resumes where it
+    stopped instead of embedding everything again. Cleared once a build has been committed."""
+
+    def __init__(self, index_dir: Path, model: str):
+        self.dir = index_dir / ".partial"
+        self.model = model
+
+    def load(self) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for file in sorted(self.dir.glob("*.npz")):
+            try:
+                with np.load(file) as data:
+                    if str(data["model"]) == self.model:
+                        found.update(zip(data["keys"].tolist(), data["vectors"]))
+            except (OSError, ValueError, KeyError):
+                continue  # unreadable: it is only a cache
+        return found
+
+    def save(self, keys: list[str], vectors: np.ndarray) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex
+        tmp = self.dir / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, keys=np.array(keys), vectors=vectors, model=np.array(self.model))
+        os.replace(tmp, self.dir / f"{name}.npz")
+
+    def clear(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """One build at a time per index directory; readers never need the lock."""

@@ -1,11 +1,13 @@
 """Building, rebuilding and breaking the index on disk, with the real model."""
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from indexer.build import BuildError, build
@@ -111,15 +113,25 @@ def test_killed_while_embedding_leaves_the_old_index(corpus, settings, embedder,
     before = _snapshot(settings.index_dir)
     bigger = tmp_path / "bigger"
     bigger.mkdir()
-    for n in range(12):  # enough new passages to keep the model busy for many seconds
+    for n in range(4):  # every passage new, to keep the model busy for many seconds
         for seed in corpus.glob("*.txt"):
-            (bigger / f"{n}-{seed.name}").write_text(seed.read_text(encoding="utf-8") + f"\nSalinan nomor {n}.", encoding="utf-8")
+            lines = seed.read_text(encoding="utf-8").splitlines()
+            (bigger / f"{n}-{seed.name}").write_text("\n".join(f"{line} (salinan {n})" for line in lines), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.index_dir)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(4)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "BERITA_CHECKPOINT_EVERY": "32"})
+    deadline = time.monotonic() + 120
+    while not list((settings.index_dir / ".partial").glob("*.npz")) and time.monotonic() < deadline:
+        time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the build finished before it could be interrupted"
     assert _snapshot(settings.index_dir) == before
+    resumed = build([bigger], settings, embedder, quiet)  # picks up what the killed build had embedded
+    assert resumed.reused >= 32 and resumed.embedded + resumed.reused == resumed.passages
+    index = read_index(settings.index_dir)
+    fresh = embedder.encode_passages([p.text for p in index.passages[:8]])  # the first checkpoint held these
+    assert np.all(np.sum(fresh * index.vectors[:8], axis=1) > 0.999)  # checkpointed vectors belong to their passages
+    assert not (settings.index_dir / ".partial").exists()
 
 
 KILL_MID_WRITE = """
