@@ -1,5 +1,6 @@
 """The JSON API and pages against a real uvicorn server on 127.0.0.1."""
 import html
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -107,3 +108,18 @@ def test_paging_with_offset(client):
     second = client.get("/api/search", params={"q": "Batang", "k": 2, "offset": 2}).json()["results"]
     assert [r["passage_id"] for r in second] == [r["passage_id"] for r in first[2:4]]
     assert [r["rank"] for r in second] == [3, 4]
+
+
+def test_concurrent_requests_get_the_same_answers_as_sequential_ones(server, engine):
+    questions = ["berapa nilai investasi Allmed?", "How many workers will KIT Batang need?", "siapa bupati Batang?",
+                 "Which city in South Korea did the KSP team visit?"] * 4
+    suffixed = [f"{q} {i}" for i, q in enumerate(questions)]  # new text, so nothing comes from the cache
+
+    def ask(q):
+        with httpx.Client(base_url=server, timeout=60) as c:
+            return [r["passage_id"] for r in c.get("/api/search", params={"q": q, "k": 5}).json()["results"]]
+
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, suffixed))
+    # the reference comes from another process's model, one query at a time
+    assert together == [[r.passage_id for r in engine.search(q, k=5).results] for q in suffixed]
