@@ -53,7 +53,7 @@ def xling_questions(eval_dir: Path) -> list[Question]:
     return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, []) for r in rows]
 
 
-def eval_corpus(eval_dir: Path) -> Path:
+def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
     """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs, as one .jsonl."""
     out = ROOT / "data" / "bench" / "corpus.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,9 @@ def eval_corpus(eval_dir: Path) -> Path:
             if doc_id not in seen:
                 seen.add(doc_id)
                 fh.write(json.dumps({"doc_id": doc_id, "title": title, "text": text, **extra}, ensure_ascii=False) + "\n")
-        for line in open(eval_dir / "indosum_articles.jsonl", encoding="utf-8"):
+        for n, line in enumerate(open(eval_dir / "indosum_articles.jsonl", encoding="utf-8")):
+            if indosum_articles is not None and n >= indosum_articles:
+                break
             r = json.loads(line)
             put(r["doc_id"], r["title"], r["text"], date=r.get("date"), source=r.get("source"), url=r.get("url"))
         for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8"):
@@ -135,6 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
     parser.add_argument("--sets", default="seed,facqa,xling", help="comma-separated: seed, facqa, facqa-train, xling")
+    parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
     args = parser.parse_args()
     sets = args.sets.split(",")
@@ -148,9 +151,10 @@ def main() -> int:
     if big:
         if not args.eval.is_dir():
             parser.error(f"{args.eval} not found; pass --eval DIR")
-        engine, seconds = load_engine([eval_corpus(args.eval)], ROOT / "data" / "bench" / "eval-index")
+        engine, seconds = load_engine([eval_corpus(args.eval, args.indosum_articles)], ROOT / "data" / "bench" / "eval-index")
         results["build_seconds"]["eval"] = round(seconds, 1)
         results["eval_passages"] = engine.index.manifest.passages
+        results["indosum_articles"] = args.indosum_articles or "all"
         if "facqa" in big:
             results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)
         if "facqa-train" in big:
