@@ -99,7 +99,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
             for q in subset:
                 started = time.perf_counter()
                 ranked = engine.retrieve(q.text, lang, 10, mode)
-                answer = engine.answer(q.text, ranked) if with_answers and system == "hybrid" else None
+                answer = engine.answer(q.text, ranked, lang) if with_answers and system == "hybrid" else None
                 latencies.append(time.perf_counter() - started)
                 ranks.append(gold_rank(engine, ranked, q))
                 predictions.append(answer and (answer.span or answer.text))

@@ -10,30 +10,43 @@ from dataclasses import dataclass
 
 _I = re.IGNORECASE
 
-# First match wins, so the narrow kinds come before the broad ones ("berapa nilai" before "berapa").
-QUESTION_KINDS: list[tuple[str, re.Pattern]] = [
-    ("organization", re.compile(r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim)\s+(?:\w+\s+){0,2}?(apa|apakah|mana|manakah)\b"
-                                r"|\b(which|what)\s+(?:\w+\s+)?(company|companies|organi[sz]ations?|firms?|groups?|party|parties|agency|agencies|club|team)\b", _I)),
-    ("date", re.compile(r"\bkapan(kah)?\b|\b(tanggal|tahun|bulan|hari)\s+(berapa|apa)\b|\bwhen\b|\bwhat\s+(date|year|day|month)\b|\bwhich\s+(year|month|day)\b", _I)),
-    ("amount", re.compile(r"\bberapa(kah)?\s+(nilai|besar|harga|biaya|dana|anggaran|investasi|modal|kerugian|gaji|upah|total\s+nilai)\b"
-                          r"|\bhow\s+much\b|\bnilai\s+investasi\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b", _I)),
-    ("number", re.compile(r"\bberapa(kah)?\b|\bhow\s+(many|large|big|long|wide|far)\b|\bjumlah\b", _I)),
-    ("person", re.compile(r"\bsiapa(kah)?\b|\bwho(m|se)?\b", _I)),
-    ("place", re.compile(r"\b(di|ke|dari)\s*mana(kah)?\b|\bdimana(kah)?\b|\bwhere\b|\b(kota|provinsi|negara|daerah|desa|kabupaten|wilayah)\s+(apa|mana)\b"
-                         r"|\b(which|what)\s+(city|province|country|region|village|regency|town|place)\b", _I)),
-]
-QUESTION_WORDS = re.compile(r"\?|\b(apa|apakah|mengapa|kenapa|bagaimana|what|why|how|which|does|did|is|are)\b", _I)
+# Per question language, first match wins: narrow kinds come before broad ones ("berapa nilai" before
+# "berapa", "di kota manakah" before "siapa"), and English words are not looked for in Indonesian
+# questions ("kantor pusat WHO" is no "who").
+QUESTION_KINDS: dict[str, list[tuple[str, re.Pattern]]] = {
+    "id": [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
+        ("organization", r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim|kementerian)\s+(?:\w+\s+){0,2}?(apa|mana)(kah)?\b"),
+        ("place", r"\b(kota|provinsi|negara|daerah|desa|kabupaten|wilayah|pulau|benua|tempat)\s+(?:\w+\s+)?(apa|mana)(kah)?\b"
+                  r"|\b(di|ke|dari)\s*mana(kah)?\b|\bdimana(kah)?\b|\bnegara\s+asal\b"),
+        ("date", r"\bkapan(kah)?\b|\b(tanggal|tahun|bulan|hari|abad)\s+(berapa|apa)(kah)?\b"),
+        ("amount", r"\bberapa(kah)?\s+(nilai|besar|harga|biaya|dana|anggaran|investasi|modal|kerugian|gaji|upah|total\s+nilai)\b"
+                   r"|\bnilai\s+investasi\b"),
+        ("number", r"\bberapa\w*\b|\bjumlah\b"),  # "berapa", "berapakah", "berapa tonkah"
+        ("person", r"\bsiapa(kah)?\b"),
+    ]],
+    "en": [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
+        ("organization", r"\b(which|what)\s+(?:\w+\s+)?(company|companies|organi[sz]ations?|firms?|groups?|party|parties|agency|agencies|club|team|ministry)\b"),
+        ("place", r"\bwhere\b|\b(which|what)\s+(?:\w+\s+)?(city|province|country|region|village|regency|town|place|island)\b"),
+        ("date", r"\bwhen\b|\b(what|which)\s+(date|year|day|month|century)\b"),
+        ("amount", r"\bhow\s+much\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b"),
+        ("number", r"\bhow\s+(many|large|big|long|wide|far|high|tall)\b"),
+        ("person", r"\bwho(m|se)?\b"),
+    ]],
+}
+QUESTION_WORDS = re.compile(r"\?|\b(apa|apakah|mengapa|kenapa|bagaimana|what|why|how|which|does|did|is|are)\b", re.IGNORECASE)
 
 
-def question_kind(query: str) -> str | None:
-    for kind, pattern in QUESTION_KINDS:
-        if pattern.search(query):
-            return kind
+def question_kind(query: str, lang: str | None = None) -> str | None:
+    """The kind of value ``query`` asks for, read with the question words of ``lang`` (or of both languages)."""
+    for language in ([lang] if lang in QUESTION_KINDS else list(QUESTION_KINDS)):
+        for kind, pattern in QUESTION_KINDS[language]:
+            if pattern.search(query):
+                return kind
     return None
 
 
-def is_question(query: str) -> bool:
-    return bool(question_kind(query) or QUESTION_WORDS.search(query))
+def is_question(query: str, lang: str | None = None) -> bool:
+    return bool(question_kind(query, lang) or QUESTION_WORDS.search(query))
 
 
 _NUM = r"\d+(?:[.,]\d+)*"

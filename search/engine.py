@@ -58,7 +58,7 @@ class SearchEngine:
             raise QueryError(f"offset must be between 0 and {10 * self.settings.max_k}")
         ranked = self.retrieve(query, lang, k + offset, mode, filters)
         results = [self._result(rank, idx, score) for rank, (idx, score) in enumerate(ranked, 1)][offset:]
-        answer = self.answer(query, ranked) if with_answer else None
+        answer = self.answer(query, ranked, lang) if with_answer else None
         return SearchResponse(query=query, lang=lang, answer=answer, results=results)
 
     def check(self, query: str, k: int | None, lang: str | None) -> tuple[str, int, str]:
@@ -114,11 +114,11 @@ class SearchEngine:
         """Every source named in the index, for filter menus."""
         return sorted({d.source for d in self.index.documents.values() if d.source}, key=str.casefold)
 
-    def answer(self, query: str, ranked: list[tuple[int, float]]) -> Answer | None:
+    def answer(self, query: str, ranked: list[tuple[int, float]], lang: str | None = None) -> Answer | None:
         """The sentence among the top passages that answers ``query``; ``None`` when none fits well enough."""
-        if not ranked or not is_question(query):
+        if not ranked or not is_question(query, lang):
             return None
-        kind = question_kind(query)
+        kind = question_kind(query, lang)
         candidates = self._answer_candidates(query, kind, [idx for idx, _ in ranked[: self.settings.answer_passages]])
         if not candidates:
             return None

@@ -52,3 +52,21 @@ def test_a_value_already_in_the_question_is_not_its_answer():
 def test_is_question():
     assert is_question("apa itu TCTP?") and is_question("why did KSP visit Ulsan")
     assert not is_question("investasi Allmed Batang")
+
+
+@pytest.mark.parametrize("query,kind", [
+    ("Di kota manakah letak kantor pusat WHO?", "place"),
+    ("Di negara manakah Snuppy dikloning?", "place"),
+    ("Apakah negara asal Dr Johny Setiawan?", "place"),
+    ("Berapa tonkah UE mengenakan kuota?", "number"),
+    ("Tahun berapa yayasan itu didirikan?", "date"),
+    ("Badan apakah yang dikepalai oleh Ni Wayan Sutji?", "organization"),
+])
+def test_indonesian_question_words_read_in_indonesian(query, kind):
+    assert question_kind(query, "id") == kind
+
+
+def test_english_words_are_not_read_in_indonesian_questions():
+    assert question_kind("Siapa direktur jenderal WHO?", "id") == "person"
+    assert question_kind("kantor pusat WHO", "id") is None
+    assert question_kind("Who leads the WHO?", "en") == "person"
