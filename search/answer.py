@@ -15,14 +15,16 @@ _I = re.IGNORECASE
 # questions ("kantor pusat WHO" is no "who").
 QUESTION_KINDS: dict[str, list[tuple[str, re.Pattern]]] = {
     "id": [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
-        ("organization", r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim|kementerian)\s+(?:\w+\s+){0,2}?(apa|mana)(kah)?\b"),
-        ("place", r"\b(kota|provinsi|negara|daerah|desa|kabupaten|wilayah|pulau|benua|tempat)\s+(?:\w+\s+)?(apa|mana)(kah)?\b"
+        ("organization", r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim|kementerian|departemen|dewan"
+                         r"|kesebelasan|komisi|yayasan|universitas|bank|maskapai|media|harian|stasiun)\s+(?:\w+\s+){0,2}?(apa|mana)(kah)?\b"),
+        ("place", r"\b(kota|provinsi|negara|daerah|desa|kabupaten|wilayah|pulau|benua|tempat|gunung|sungai|danau|kawasan)\s+(?:\w+\s+)?(apa|mana)(kah)?\b"
                   r"|\b(di|ke|dari)\s*mana(kah)?\b|\bdimana(kah)?\b|\bnegara\s+asal\b"),
         ("date", r"\bkapan(kah)?\b|\b(tanggal|tahun|bulan|hari|abad)\s+(berapa|apa)(kah)?\b"),
         ("amount", r"\bberapa(kah)?\s+(nilai|besar|harga|biaya|dana|anggaran|investasi|modal|kerugian|gaji|upah|total\s+nilai)\b"
                    r"|\bnilai\s+investasi\b"),
-        ("number", r"\bberapa\w*\b|\bjumlah\b"),  # "berapa", "berapakah", "berapa tonkah"
+        ("number", r"\b(ke-?)?berapa\w*\b|\bjumlah\b"),  # "berapa", "berapakah", "berapa tonkah", "keberapa"
         ("person", r"\bsiapa(kah)?\b"),
+        ("name", r"\bapa(kah)?\s+nama\b|\bnama\s+(?:\w+\s+){0,2}?apa(kah)?\b|\bkepanjangan\b"),
     ]],
     "en": [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
         ("organization", r"\b(which|what)\s+(?:\w+\s+)?(company|companies|organi[sz]ations?|firms?|groups?|party|parties|agency|agencies|club|team|ministry)\b"),
@@ -31,6 +33,7 @@ QUESTION_KINDS: dict[str, list[tuple[str, re.Pattern]]] = {
         ("amount", r"\bhow\s+much\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b"),
         ("number", r"\bhow\s+(many|large|big|long|wide|far|high|tall)\b"),
         ("person", r"\bwho(m|se)?\b"),
+        ("name", r"\bwhat\s+(is|was|are)\s+the\s+name\b|\bwhat\s+does\s+\w+\s+stand\s+for\b"),
     ]],
 }
 QUESTION_WORDS = re.compile(r"\?|\b(apa|apakah|mengapa|kenapa|bagaimana|what|why|how|which|does|did|is|are)\b", re.IGNORECASE)
@@ -135,6 +138,8 @@ def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
         # a name counts as a person's only where a role or a speech verb stands right before it
         return [n for n in names if ROLE_WORDS.search(sentence[:n.start])
                 and not ORG_MARKERS.search(n.text) and not PLACE_MARKERS.search(n.text)]
+    if kind == "name":
+        return names
     if kind == "organization":
         orgs = [n for n in names if ORG_MARKERS.search(n.text) or re.fullmatch(r"[A-Z]{2,}", n.text)]
         return sorted(orgs, key=lambda n: not ORG_MARKERS.search(n.text))
