@@ -83,6 +83,8 @@ def test_user_text_is_escaped(client):
 
 def test_empty_and_error_states(client):
     assert "berapa nilai investasi Allmed?" in client.get("/").text  # example questions
+    odd = client.get("/", params={"q": "Allmed", "k": "banyak", "lang": "xx", "date_from": "kemarin"})
+    assert odd.status_code == 200 and "date_from must be a date" in odd.text
     page = client.get("/", params={"q": "x" * 1200})
     assert page.status_code == 200 and "limit" in page.text and "Traceback" not in page.text
 

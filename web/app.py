@@ -93,11 +93,12 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         return DocumentResponse(*found)
 
     @app.get("/", response_class=HTMLResponse)
-    def page_search(request: Request, engine: Engine, q: str = "", k: int = 10, lang: str = "", ui: str = "",
+    def page_search(request: Request, engine: Engine, q: str = "", k: str = "10", lang: str = "", ui: str = "",
                     source: str = "", date_from: str = "", date_to: str = ""):
-        # The page never fails on odd parameters: it shows what was wrong instead.
+        # The page never fails on odd parameters: it searches with sane ones or says what was wrong.
         response, error = None, None
-        k = max(1, min(k, max_k))
+        k = max(1, min(int(k) if k.isdigit() else settings.default_k, max_k))
+        lang = lang if lang in ("id", "en") else ""
         filters = Filters(source or None, date_from or None, date_to or None)
         if q.strip():
             try:
