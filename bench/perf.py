@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import seed_questions  # noqa: E402
+from bench.quality import seed_questions, write_results  # noqa: E402
 from indexer.build import build, prepare  # noqa: E402
 from indexer.readers import read_articles  # noqa: E402
 from search.ann import build_index  # noqa: E402
@@ -242,8 +242,7 @@ def main() -> int:
             base = np.asarray(read_index(settings.index_dir).vectors)
         results["scale"] = bench_scale(base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")])
     print_table(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    write_results(args.out, results)
     return 0
 
 

@@ -162,9 +162,13 @@ def main() -> int:
         if "xling" in big:
             results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
     print_table(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    write_results(args.out, results)
     return 0
+
+
+def write_results(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
