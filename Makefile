@@ -8,7 +8,7 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test browser screenshots bench clean
+.PHONY: run index serve test browser screenshots bench-quality bench-perf clean
 
 run: index serve
 
@@ -41,6 +41,13 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[st,test]'
 	touch $@ $(VENV)/.installed-base
+
+# Benchmarks print a table and write bench/results/*.json (see README for the latest figures).
+bench-quality: $(VENV)/.installed-base
+	$(BIN)/python bench/quality.py
+
+bench-perf: $(VENV)/.installed-base
+	$(BIN)/python bench/perf.py
 
 clean:
 	rm -rf $(VENV) data/index
