@@ -24,7 +24,7 @@ from indexer.readers import RawArticle  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from search.settings import Settings  # noqa: E402
 
-# "hybrid-naive" is the equal-weight fusion the language-aware default replaces.
+# "hybrid-naive" is equal-weight reciprocal rank fusion, the baseline the language-aware default replaces.
 SYSTEMS = ("bm25", "dense", "hybrid-naive", "hybrid")
 
 
@@ -86,7 +86,7 @@ def gold_rank(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question
 
 
 def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
-    naive = replace(engine.settings, bm25_weight={"id": 1.0, "en": 1.0})
+    naive = replace(engine.settings, fusion="rrf", dense_share={"id": 0.5, "en": 0.5})
     out: dict = {}
     for lang in sorted({q.lang for q in questions}):
         subset = [q for q in questions if q.lang == lang]

@@ -30,12 +30,12 @@ def main() -> int:
     questions = facqa_questions(args.eval, "train")[: args.limit]
     base = engine.settings
 
-    print("fusion (id): bm25_weight rrf_k candidates -> R@1 R@10 MRR@10")
-    for weight, rrf_k, depth in itertools.product((0.5, 1.0, 1.5, 2.0), (20, 60), (50, 100)):
-        engine.settings = replace(base, bm25_weight={**base.bm25_weight, "id": weight}, rrf_k=rrf_k, candidates=depth)
+    print("fusion (id): method dense_share candidates -> R@1 R@10 MRR@10")
+    for fusion, share, depth in itertools.product(("convex", "rrf"), (0.3, 0.4, 0.5, 0.6), (50, 100)):
+        engine.settings = replace(base, fusion=fusion, dense_share={**base.dense_share, "id": share}, candidates=depth)
         ranks = [gold_rank(engine, engine.retrieve(q.text, "id", 10), q) for q in questions]
         s = retrieval_scores(ranks)
-        print(f"  {weight:<4} {rrf_k:<4} {depth:<4} -> {s['R@1']:.3f} {s['R@10']:.3f} {s['MRR@10']:.3f}")
+        print(f"  {fusion:<7} {share:<4} {depth:<4} -> {s['R@1']:.3f} {s['R@10']:.3f} {s['MRR@10']:.3f}")
 
     engine.settings = base
     ranked = [engine.retrieve(q.text, "id", 10) for q in questions]

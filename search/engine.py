@@ -8,7 +8,7 @@ import numpy as np
 
 from .answer import Span, find_span, is_question, question_kind
 from .bm25 import BM25
-from .fusion import rrf
+from .fusion import convex, rrf
 from .lang import SUPPORTED, detect_language, warm_up
 from .models import Embedder, ModelError, load_embedder
 from .settings import Settings
@@ -91,20 +91,22 @@ class SearchEngine:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
         allowed = self._allowed(filters) if filters else None
         depth = max(k, self.settings.candidates)
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
-        if mode in ("hybrid", "dense"):
-            # with filters, look deeper so that enough allowed passages remain
-            fetch = depth if allowed is None else min(len(self.index.passages), depth * 20)
-            scores, ids = self.index.ann.search(self._embed_query(query)[None, :], fetch)
-            dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and (allowed is None or allowed[i])][:depth]
-        if mode in ("hybrid", "bm25"):
-            ids, scores = self.bm25.search(tokenize(query), depth, allowed)
-            lexical = [(int(i), float(s)) for i, s in zip(ids, scores)]
+        dense = self._dense(query, depth, allowed) if mode in ("hybrid", "dense") else ([], [])
+        lexical = self.bm25.search(tokenize(query), depth, allowed) if mode in ("hybrid", "bm25") else ([], [])
         if mode != "hybrid":
-            return (dense or lexical)[:k]
-        weights = (self.settings.dense_weight, self.settings.bm25_weight.get(lang, 1.0))
-        return rrf([[i for i, _ in dense], [i for i, _ in lexical]], weights, self.settings.rrf_k)[:k]
+            ids, scores = dense if mode == "dense" else lexical
+            return [(int(i), float(s)) for i, s in zip(ids, scores)][:k]
+        share = self.settings.dense_share.get(lang, 0.5)
+        if self.settings.fusion == "rrf":
+            return rrf([dense[0], lexical[0]], (share, 1 - share), self.settings.rrf_k)[:k]
+        return convex([dense, lexical], (share, 1 - share))[:k]
+
+    def _dense(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[list[int], list[float]]:
+        # with filters, look deeper so that enough allowed passages remain
+        fetch = depth if allowed is None else min(len(self.index.passages), depth * 20)
+        scores, ids = self.index.ann.search(self._embed_query(query)[None, :], fetch)
+        kept = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and (allowed is None or allowed[i])][:depth]
+        return [i for i, _ in kept], [s for _, s in kept]
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         docs = {doc_id for doc_id, doc in self.index.documents.items() if filters.accepts(doc)}

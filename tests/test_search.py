@@ -47,12 +47,12 @@ def test_names_and_numbers_reach_their_passage_through_bm25(engine):
 
 
 def test_language_aware_fusion_keeps_english_on_the_dense_ranking(engine):
-    """In English, BM25 only sees names and numbers; its weight is lowered so it cannot outvote the dense side."""
+    """In English, BM25 only sees names and numbers; its share is lowered so it cannot outvote the dense side."""
     query = "How much is Allmed investing in Batang?"
     dense = engine.retrieve(query, "en", 5, mode="dense")
     hybrid = engine.retrieve(query, "en", 5, mode="hybrid")
     assert hybrid[0][0] == dense[0][0]
-    assert engine.settings.bm25_weight["en"] < engine.settings.bm25_weight["id"]
+    assert engine.settings.dense_share["en"] > engine.settings.dense_share["id"]
 
 
 def test_no_answer_beats_a_wrong_one(engine):
