@@ -133,7 +133,9 @@ def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
     if kind == "number":
         return _numbers(sentence, query_words)
     trimmed = (_trim(sentence, m) for m in CAPITALISED.finditer(sentence))
-    names = [n for n in (_drop_known_words(t, query_words) for t in trimmed if t) if n]
+    # A lone capitalised word opening the sentence ("Setelah", "Hal") is capitalised for being first, not a name.
+    names = [n for n in (_drop_known_words(t, query_words) for t in trimmed if t)
+             if n and not (n.start == _first_word_start(sentence) and " " not in n.text)]
     if kind == "person":
         # a name counts as a person's only where a role or a speech verb stands right before it
         return [n for n in names if ROLE_WORDS.search(sentence[:n.start])
@@ -147,6 +149,11 @@ def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
         after_prep = [n for n in names if PREP_BEFORE.search(sentence[:n.start]) and not ORG_MARKERS.search(n.text)]
         return after_prep or [n for n in names if PLACE_MARKERS.search(n.text)]
     return []
+
+
+def _first_word_start(sentence: str) -> int:
+    match = re.search(r"\w", sentence)
+    return match.start() if match else 0
 
 
 def _numbers(sentence: str, query_words: set[str]) -> list[Span]:
