@@ -174,7 +174,7 @@ def bench_scale(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> dict
         ivf = build_index(vectors, "faiss", exact_max=0)
         row["ivf_build_s"] = round(time.perf_counter() - started, 1)
         row["ivf_memory_mb"] = round((vectors.nbytes + 8 * n) / 2**20, 1)
-        for nprobe in (8, 16, 24, 32, 48):
+        for nprobe in (32, 64, 96, 128, 192):
             ivf.set_nprobe(nprobe)
             found, lat = timed_search(ivf, queries)
             recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
@@ -238,8 +238,14 @@ def main() -> int:
     if "http" in parts:
         results["http"] = bench_http(settings, args.requests)
     if "scale" in parts:
-        if base is None:
+        # re-sample from as many real passage embeddings as there are: the quality benchmark's index
+        # (26k IndoSum/FacQA/news passages) where it was built, else this run's IndoSum passages
+        eval_index = ROOT / "data" / "bench" / "eval-index"
+        if (eval_index / "CURRENT").exists():
+            base = np.asarray(read_index(eval_index).vectors)
+        elif base is None:
             base = np.asarray(read_index(settings.index_dir).vectors)
+        results["scale_base_passages"] = len(base)
         results["scale"] = bench_scale(base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")])
     print_table(results)
     write_results(args.out, results)

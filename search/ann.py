@@ -32,7 +32,7 @@ class FaissIndex:
         self._index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 24) -> "FaissIndex":
+    def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 128) -> "FaissIndex":
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
