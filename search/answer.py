@@ -11,8 +11,7 @@ from dataclasses import dataclass
 _I = re.IGNORECASE
 
 # Per question language, first match wins: narrow kinds come before broad ones ("berapa nilai" before
-# "berapa", "di kota manakah" before "siapa"), and English words are not looked for in Indonesian
-# questions ("kantor pusat WHO" is no "who").
+# "berapa", "di kota manakah" before "siapa"), and the question's own language is read first.
 QUESTION_KINDS: dict[str, list[tuple[str, re.Pattern]]] = {
     "id": [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in [
         ("organization", r"\b(perusahaan|organisasi|lembaga|kelompok|partai|instansi|badan|klub|tim|kementerian|departemen|dewan"
@@ -32,7 +31,7 @@ QUESTION_KINDS: dict[str, list[tuple[str, re.Pattern]]] = {
         ("date", r"\bwhen\b|\b(what|which)\s+(date|year|day|month|century)\b"),
         ("amount", r"\bhow\s+much\b|\b(what|which)\s+(is\s+the\s+)?(value|amount|price|cost)\b"),
         ("number", r"\bhow\s+(many|large|big|long|wide|far|high|tall)\b"),
-        ("person", r"\bwho(m|se)?\b"),
+        ("person", r"(?-i:\b[Ww]ho(m|se)?\b)"),  # not "WHO", the organisation
         ("name", r"\bwhat\s+(is|was|are)\s+the\s+name\b|\bwhat\s+does\s+\w+\s+stand\s+for\b"),
     ]],
 }
@@ -40,8 +39,9 @@ QUESTION_WORDS = re.compile(r"\?|\b(apa|apakah|mengapa|kenapa|bagaimana|what|why
 
 
 def question_kind(query: str, lang: str | None = None) -> str | None:
-    """The kind of value ``query`` asks for, read with the question words of ``lang`` (or of both languages)."""
-    for language in ([lang] if lang in QUESTION_KINDS else list(QUESTION_KINDS)):
+    """The kind of value ``query`` asks for, read with the question words of ``lang`` first, then the other's
+    (a caller may force the wrong language)."""
+    for language in sorted(QUESTION_KINDS, key=lambda language: language != lang):
         for kind, pattern in QUESTION_KINDS[language]:
             if pattern.search(query):
                 return kind

@@ -70,3 +70,8 @@ def test_english_words_are_not_read_in_indonesian_questions():
     assert question_kind("Siapa direktur jenderal WHO?", "id") == "person"
     assert question_kind("kantor pusat WHO", "id") is None
     assert question_kind("Who leads the WHO?", "en") == "person"
+
+
+def test_a_wrongly_forced_language_still_reads_the_question():
+    assert question_kind("berapa nilai investasi Allmed?", "en") == "amount"
+    assert question_kind("How much is Allmed investing?", "id") == "amount"
