@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from dataclasses import asdict
@@ -37,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {query[:60]!r}: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(json.dumps(asdict(response), ensure_ascii=False) if args.json else render(response), flush=True)
+        try:
+            print(json.dumps(asdict(response), ensure_ascii=False) if args.json else render(response), flush=True)
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return status
     return status
 
 
