@@ -36,6 +36,8 @@ class SearchEngine:
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p)
         self._embed_query = lru_cache(maxsize=4096)(self._embed_query_uncached)
+        self._allowed = lru_cache(maxsize=64)(self._allowed_uncached)  # filters repeat across pages
+        self._sources = sorted({d.source for d in index.documents.values() if d.source}, key=str.casefold)
         warm_up()
 
     @classmethod
@@ -108,13 +110,15 @@ class SearchEngine:
         kept = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and (allowed is None or allowed[i])][:depth]
         return [i for i, _ in kept], [s for _, s in kept]
 
-    def _allowed(self, filters: Filters) -> np.ndarray:
+    def _allowed_uncached(self, filters: Filters) -> np.ndarray:
         docs = {doc_id for doc_id, doc in self.index.documents.items() if filters.accepts(doc)}
-        return np.fromiter((p.doc_id in docs for p in self.index.passages), dtype=bool, count=len(self.index.passages))
+        mask = np.fromiter((p.doc_id in docs for p in self.index.passages), dtype=bool, count=len(self.index.passages))
+        mask.setflags(write=False)  # shared through the cache
+        return mask
 
     def sources(self) -> list[str]:
         """Every source named in the index, for filter menus."""
-        return sorted({d.source for d in self.index.documents.values() if d.source}, key=str.casefold)
+        return list(self._sources)
 
     def answer(self, query: str, ranked: list[tuple[int, float]], lang: str | None = None) -> Answer | None:
         """The sentence among the top passages that answers ``query``; ``None`` when none fits well enough."""
