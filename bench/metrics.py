@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 
 
@@ -50,3 +51,10 @@ def answer_scores(predictions: list[str | None], golds: list[list[str]]) -> dict
         # of the questions it answered, how many it got (at least partly) right
         "precision": (sum(token_f1(predictions[i], golds[i]) > 0 for i in answered) / len(answered)) if answered else 0.0,
     }
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """Median, p95 and p99 in milliseconds (nearest rank)."""
+    ms = sorted(1000 * s for s in seconds)
+    pick = lambda p: ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]  # noqa: E731
+    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pick(0.95), 2), "p99_ms": round(pick(0.99), 2), "n": len(ms)}

@@ -15,7 +15,6 @@ import platform
 import resource
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.metrics import percentiles  # noqa: E402
 from bench.quality import seed_questions, write_results  # noqa: E402
 from indexer.build import build, prepare  # noqa: E402
 from indexer.readers import read_articles  # noqa: E402
@@ -38,12 +38,6 @@ from search.settings import Settings  # noqa: E402
 from search.store import read_index  # noqa: E402
 
 PARTS = ("indexing", "query", "http", "scale")
-
-
-def percentiles(seconds: list[float]) -> dict[str, float]:
-    ms = sorted(1000 * s for s in seconds)
-    pick = lambda p: ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]  # noqa: E731
-    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pick(0.95), 2), "p99_ms": round(pick(0.99), 2), "n": len(ms)}
 
 
 def peak_rss_mb() -> float:

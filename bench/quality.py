@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -18,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.metrics import answer_scores, retrieval_scores  # noqa: E402
+from bench.metrics import answer_scores, percentiles, retrieval_scores  # noqa: E402
 from indexer.build import build  # noqa: E402
 from indexer.readers import RawArticle  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
@@ -86,14 +85,15 @@ def gold_rank(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question
 
 
 def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
-    naive = replace(engine.settings, fusion="rrf", dense_share={"id": 0.5, "en": 0.5})
+    base = engine.settings
+    naive = replace(base, fusion="rrf", dense_share={"id": 0.5, "en": 0.5})
     out: dict = {}
     for lang in sorted({q.lang for q in questions}):
         subset = [q for q in questions if q.lang == lang]
         row: dict = {"n": len(subset)}
         for system in SYSTEMS:
             mode = "hybrid" if system.startswith("hybrid") else system
-            engine.settings = naive if system == "hybrid-naive" else out.setdefault("_settings", engine.settings)
+            engine.settings = naive if system == "hybrid-naive" else base
             engine.clear_cache()
             latencies, ranks, predictions = [], [], []
             for q in subset:
@@ -104,12 +104,12 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                 ranks.append(gold_rank(engine, ranked, q))
                 predictions.append(answer and (answer.span or answer.text))
             row[system] = {k: round(v, 4) for k, v in retrieval_scores(ranks).items()}
-            row[system]["latency_ms_p50"] = round(1000 * statistics.median(latencies), 1)
-            row[system]["latency_ms_p95"] = round(1000 * sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1)
+            lat = percentiles(latencies)
+            row[system]["latency_ms_p50"], row[system]["latency_ms_p95"] = lat["p50_ms"], lat["p95_ms"]
             if with_answers and system == "hybrid":
                 row["answers"] = {k: round(v, 4) for k, v in answer_scores(predictions, [q.answers for q in subset]).items()}
-        engine.settings = out.pop("_settings", engine.settings)
         out[lang] = row
+    engine.settings = base
     return out
 
 

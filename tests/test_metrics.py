@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from bench.metrics import answer_scores, exact_match, retrieval_scores, token_f1
+from bench.metrics import answer_scores, exact_match, percentiles, retrieval_scores, token_f1
 
 
 def test_retrieval_scores():
@@ -18,3 +18,8 @@ def test_answer_scores():
     assert token_f1(None, ["x"]) == 0.0
     s = answer_scores(["USD 100 juta", None, "April"], [["USD 100 juta"], ["x"], ["Mei 2026"]])
     assert s["answered"] == pytest.approx(2 / 3) and s["EM"] == pytest.approx(1 / 3) and s["precision"] == 0.5
+
+
+def test_percentiles_in_milliseconds():
+    p = percentiles([i / 1000 for i in range(1, 101)])
+    assert (p["p50_ms"], p["p95_ms"], p["p99_ms"], p["n"]) == (50.5, 95.0, 99.0, 100)
