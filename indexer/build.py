@@ -47,7 +47,12 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
     """Index the articles in ``paths`` into ``settings.index_dir``; the index then holds exactly them."""
     started = time.perf_counter()
     skipped: list[str] = []
-    documents, passages = prepare(read_articles(paths, warn=lambda m: (skipped.append(m), log(m))), settings, log)
+
+    def skip(message: str) -> None:  # unreadable files and lines, empty or duplicate articles alike
+        skipped.append(message)
+        log(message)
+
+    documents, passages = prepare(read_articles(paths, warn=skip), settings, skip)
     if not documents:
         raise BuildError(f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was")
     model_name = embedder.name if embedder else find_spec(read_registry(settings.models_file), settings.model).name

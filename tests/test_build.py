@@ -78,12 +78,13 @@ def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder):
                     "date": "2017-03-27", "source": "antara", "url": "https://example.org/j1"}) + "\n{not json\n"
         + json.dumps({"title": "no id"}) + "\n", encoding="utf-8")
     (tmp_path / "b.md").write_text("# Judul Markdown\n\nIsi **tebal** dan [tautan](http://x) tentang kopi.\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text("   \n\n", encoding="utf-8")  # nothing to index
     (tmp_path / "c.html").write_text("<html><head><title>Judul HTML</title><script>var x=1;</script></head>"
                                      "<body><nav>Menu</nav><p>Paragraf tentang teh &amp; gula.</p></body></html>", encoding="utf-8")
     warnings = []
     report = build([tmp_path], settings, embedder, warnings.append)
     docs = read_index(settings.index_dir).documents
-    assert report.documents == 3 and report.skipped == 2 and sum(w.startswith("skipped") for w in warnings) == 2
+    assert report.documents == 3 and report.skipped == 3 and sum(w.startswith("skipped") for w in warnings) == 3
     assert docs["j1"].source == "antara" and docs["j1"].date == "2017-03-27"
     assert docs["b"].title == "Judul Markdown" and docs["b"].text == "Isi tebal dan tautan tentang kopi."
     assert docs["c"].title == "Judul HTML" and docs["c"].text == "Paragraf tentang teh & gula."
