@@ -2,23 +2,33 @@
 
     .venv/bin/python bench/quality.py                      # seed questions + FacQA + English->Indonesian
     .venv/bin/python bench/quality.py --sets seed          # the seed questions only (seconds)
+    .venv/bin/python bench/quality.py --save-vectors       # after changing chunking or the model
 
 Reads ../shared/eval/ (or --eval DIR). Prints a table and writes bench/results/quality.json.
+
+Embedding the 26k-passage eval corpus takes about 35 minutes on two cores, so the repository carries
+those embeddings (bench/data/eval-vectors.npz, float16, keyed by model and passage text). A fresh
+clone builds its eval index from them and embeds only passages whose text is not in the file; every
+run re-embeds a random sample and stops if the file disagrees with the model.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import answer_scores, percentiles, retrieval_scores  # noqa: E402
 from indexer.build import build  # noqa: E402
+from search.store import IndexStoreError, read_vectors_file, write_vectors_file  # noqa: E402
 from indexer.readers import RawArticle  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from search.settings import Settings  # noqa: E402
@@ -113,12 +123,43 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
     return out
 
 
-def load_engine(paths: list[Path], index_dir: Path) -> tuple[SearchEngine, float]:
+VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
+
+
+def load_engine(paths: list[Path], index_dir: Path, vectors_file: Path | None = None) -> tuple[SearchEngine, dict]:
     settings = Settings.from_env(index_dir=index_dir)
+    reuse = read_vectors_file(vectors_file, settings.model) if vectors_file and vectors_file.exists() else None
     started = time.perf_counter()
-    report = build(paths, settings)
+    report = build(paths, settings, reuse=reuse)
+    engine = SearchEngine.load(settings)
+    build_info = {"seconds": round(time.perf_counter() - started, 1), "passages": report.passages, "embedded": report.embedded}
     print(f"index {index_dir}: {report.passages} passages, {report.embedded} embedded, {report.seconds:.1f}s", file=sys.stderr)
-    return SearchEngine.load(settings), time.perf_counter() - started
+    return engine, build_info
+
+
+def check_stored_vectors(engine: SearchEngine, sample: int = 64, seed: int = 0) -> dict:
+    """Re-embed a random sample of passages: the stored vectors must be this model's, and the time it
+    takes gives the embedding rate, hence what a build from nothing costs on this machine."""
+    rng = random.Random(seed)
+    picks = rng.sample(range(len(engine.index.passages)), min(sample, len(engine.index.passages)))
+    texts = [engine.index.passages[i].text for i in picks]
+    started = time.perf_counter()
+    fresh = engine.embedder.encode_passages(texts)
+    rate = len(texts) / (time.perf_counter() - started)
+    agreement = float(np.min(np.sum(fresh * engine.index.vectors[picks], axis=1)))
+    if agreement < 0.99:
+        raise SystemExit(f"stored embeddings disagree with {engine.embedder.name} (cosine {agreement:.3f}); "
+                         f"delete {VECTORS_FILE} and data/bench/eval-index, then run with --save-vectors")
+    passages = len(engine.index.passages)
+    return {"min_cosine_vs_model": round(agreement, 5), "passages_per_second": round(rate, 1),
+            "full_embedding_minutes": round(passages / rate / 60, 1)}
+
+
+def save_vectors(engine: SearchEngine, path: Path) -> None:
+    keys, rows = np.unique(np.array(engine.index.keys), return_index=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_vectors_file(path, engine.index.manifest.model, keys.tolist(), engine.index.vectors[rows].astype(np.float16))
+    print(f"wrote {len(keys)} embeddings to {path}", file=sys.stderr)
 
 
 def print_table(results: dict) -> None:
@@ -131,6 +172,13 @@ def print_table(results: dict) -> None:
             if "answers" in row:
                 a = row["answers"]
                 print(f"{'':<32}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}")
+    for name, b in results["build"].items():
+        line = f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
+        if "full_embedding_minutes" in b:
+            line += (f"; embedding all from nothing: ~{b['full_embedding_minutes']} min at {b['passages_per_second']}/s"
+                     f" (stored vectors vs model: min cosine {b['min_cosine_vs_model']})")
+        print(line)
+    print(f"whole run: {results['total_minutes']} min")
 
 
 def main() -> int:
@@ -139,21 +187,27 @@ def main() -> int:
     parser.add_argument("--sets", default="seed,facqa,xling", help="comma-separated: seed, facqa, facqa-train, xling")
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
+    parser.add_argument("--save-vectors", action="store_true", help=f"write the eval index's embeddings to {VECTORS_FILE.relative_to(ROOT)}")
     args = parser.parse_args()
     sets = args.sets.split(",")
-    results: dict = {"sets": {}, "build_seconds": {}}
+    started = time.perf_counter()
+    results: dict = {"sets": {}, "build": {}}
 
     if "seed" in sets:
-        engine, seconds = load_engine([ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index")
-        results["build_seconds"]["seed"] = round(seconds, 1)
+        engine, results["build"]["seed"] = load_engine([ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index")
         results["sets"]["seed"] = evaluate(engine, seed_questions(), with_answers=True)
     big = [s for s in sets if s != "seed"]
     if big:
         if not args.eval.is_dir():
             parser.error(f"{args.eval} not found; pass --eval DIR")
-        engine, seconds = load_engine([eval_corpus(args.eval, args.indosum_articles)], ROOT / "data" / "bench" / "eval-index")
-        results["build_seconds"]["eval"] = round(seconds, 1)
-        results["eval_passages"] = engine.index.manifest.passages
+        try:
+            engine, results["build"]["eval"] = load_engine([eval_corpus(args.eval, args.indosum_articles)],
+                                                           ROOT / "data" / "bench" / "eval-index", VECTORS_FILE)
+        except IndexStoreError as exc:
+            parser.error(str(exc))
+        results["build"]["eval"].update(check_stored_vectors(engine))
+        if args.save_vectors:
+            save_vectors(engine, VECTORS_FILE)
         results["indosum_articles"] = args.indosum_articles or "all"
         if "facqa" in big:
             results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)
@@ -161,6 +215,7 @@ def main() -> int:
             results["sets"]["facqa-train"] = evaluate(engine, facqa_questions(args.eval, "train"), with_answers=True)
         if "xling" in big:
             results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
+    results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
     print_table(results)
     write_results(args.out, results)
     return 0

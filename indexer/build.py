@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -43,8 +43,10 @@ class BuildReport:
     path: Path
 
 
-def build(paths: list[Path], settings: Settings, embedder: Embedder | None = None, log: Log = _stderr) -> BuildReport:
-    """Index the articles in ``paths`` into ``settings.index_dir``; the index then holds exactly them."""
+def build(paths: list[Path], settings: Settings, embedder: Embedder | None = None, log: Log = _stderr,
+          reuse: Mapping[str, np.ndarray] | None = None) -> BuildReport:
+    """Index the articles in ``paths`` into ``settings.index_dir``; the index then holds exactly them.
+    ``reuse`` offers embeddings by embedding key (see ``read_vectors_file``) besides the previous index's."""
     started = time.perf_counter()
     skipped: list[str] = []
 
@@ -60,8 +62,8 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
     with build_lock(settings.index_dir):
         previous = _previous_index(settings.index_dir, log)
         checkpoints = Checkpoints(settings.index_dir, model_name)
-        cached = {**_previous_vectors(previous, model_name), **checkpoints.load()}
-        missing = [i for i, key in enumerate(keys) if key not in cached]
+        cached = {**(reuse or {}), **_previous_vectors(previous, model_name), **checkpoints.load()}
+        missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
         if missing:
             embedder = embedder or load_embedder(settings.model, settings.models_file)
             fresh = embed_passages(embedder, [passages[i].text for i in missing], settings.embed_batch_size, log,
@@ -109,6 +111,14 @@ def to_document(article: RawArticle) -> Document:
                    url=article.url, place=cleaned.place, path=article.path)
     doc.content_hash = hashlib.sha256("\x1f".join(str(v) for v in (doc.title, doc.text, doc.source, doc.date, doc.url)).encode()).hexdigest()[:16]
     return doc
+
+
+def _first_of_each(indexes: list[int], keys: list[str]) -> list[int]:
+    """One index per distinct key: passages with the same text are embedded once."""
+    first: dict[str, int] = {}
+    for i in indexes:
+        first.setdefault(keys[i], i)
+    return list(first.values())
 
 
 def embedding_key(model: str, text: str) -> str:

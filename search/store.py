@@ -138,23 +138,37 @@ class Checkpoints:
         found: dict[str, np.ndarray] = {}
         for file in sorted(self.dir.glob("*.npz")):
             try:
-                with np.load(file) as data:
-                    if str(data["model"]) == self.model:
-                        found.update(zip(data["keys"].tolist(), data["vectors"]))
-            except (OSError, ValueError, KeyError):
+                found.update(read_vectors_file(file, self.model))
+            except IndexStoreError:
                 continue  # unreadable: it is only a cache
         return found
 
     def save(self, keys: list[str], vectors: np.ndarray) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        name = uuid.uuid4().hex
-        tmp = self.dir / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, keys=np.array(keys), vectors=vectors, model=np.array(self.model))
-        os.replace(tmp, self.dir / f"{name}.npz")
+        write_vectors_file(self.dir / f"{uuid.uuid4().hex}.npz", self.model, keys, vectors)
 
     def clear(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def write_vectors_file(path: Path, model: str, keys: list[str], vectors: np.ndarray) -> None:
+    """Embeddings by embedding key, for reuse by later builds; written atomically."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, keys=np.array(keys), vectors=vectors, model=np.array(model))
+    os.replace(tmp, path)
+
+
+def read_vectors_file(path: Path, model: str) -> dict[str, np.ndarray]:
+    """The embeddings in a file from ``write_vectors_file``; empty when they come from another model."""
+    try:
+        with np.load(path) as data:
+            if str(data["model"]) != model:
+                return {}
+            vectors = data["vectors"].astype(np.float32)
+            return dict(zip(data["keys"].tolist(), vectors))
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise IndexStoreError(f"cannot read embeddings from {path}: {exc}") from exc
 
 
 @contextmanager

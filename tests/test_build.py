@@ -14,7 +14,8 @@ from indexer.build import BuildError, build
 from search.engine import SearchEngine
 from search.models import ModelError, load_embedder
 from search.settings import Settings
-from search.store import IndexCorruptError, IndexNotFoundError, IndexStoreError, build_lock, current_generation, read_index
+from search.store import (IndexCorruptError, IndexNotFoundError, IndexStoreError, build_lock, current_generation, read_index,
+                          read_vectors_file, write_vectors_file)
 from tests.conftest import ROOT, SEEDS
 
 
@@ -183,3 +184,30 @@ def test_one_build_at_a_time(corpus, settings, embedder):
         with pytest.raises(IndexStoreError, match="another build"):
             build([corpus], settings, embedder, quiet)
     assert build([corpus], settings, embedder, quiet).documents == 5
+
+
+def test_stored_embeddings_are_reused_and_checked_against_the_model(corpus, settings, embedder, seed_settings, tmp_path):
+    seed = read_index(seed_settings.index_dir)
+    vectors_file = tmp_path / "vectors.npz"
+    write_vectors_file(vectors_file, seed.manifest.model, seed.keys, seed.vectors.astype(np.float16))
+    report = build([corpus], settings, embedder, quiet, reuse=read_vectors_file(vectors_file, embedder.name))
+    assert (report.embedded, report.reused) == (0, report.passages)
+    built = read_index(settings.index_dir)
+    np.testing.assert_allclose(built.vectors, seed.vectors, atol=1e-3)  # float16 in the file
+
+    assert read_vectors_file(vectors_file, "another-model") == {}  # another model's vectors are never reused
+    vectors_file.write_bytes(b"not an npz")
+    with pytest.raises(IndexStoreError, match="cannot read embeddings"):
+        read_vectors_file(vectors_file, embedder.name)
+
+
+def test_passages_with_the_same_text_are_embedded_once(tmp_path, settings, embedder):
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    text = "Pemerintah Kabupaten Batang menyiapkan lahan seluas 30 hektare untuk UMKM di kawasan industri."
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Judul {name}\n\n{text}\n", encoding="utf-8")
+    report = build([folder], settings, embedder, quiet)
+    assert report.passages == 2 and report.embedded == 1
+    index = read_index(settings.index_dir)
+    np.testing.assert_array_equal(index.vectors[0], index.vectors[1])
