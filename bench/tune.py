@@ -32,7 +32,8 @@ def main() -> int:
 
     print("fusion (id): method dense_share candidates -> R@1 R@10 MRR@10")
     for fusion, share, depth in itertools.product(("convex", "rrf"), (0.3, 0.4, 0.5, 0.6), (50, 100)):
-        engine.settings = replace(base, fusion=fusion, dense_share={**base.dense_share, "id": share}, candidates=depth)
+        engine.settings = replace(base, fusion=fusion, dense_share={**base.dense_share, "id": share}, candidates=depth,
+                                  rerank=False)  # fusion alone; bench/tune_rerank.py trains the stage after it
         ranks = [gold_rank(engine, engine.retrieve(q.text, "id", 10), q) for q in questions]
         s = retrieval_scores(ranks)
         print(f"  {fusion:<7} {share:<4} {depth:<4} -> {s['R@1']:.3f} {s['R@10']:.3f} {s['MRR@10']:.3f}")

@@ -6,14 +6,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 import numpy as np
 
 from search.models import Embedder, find_spec, load_embedder, read_registry
 from search.settings import Settings
 from search.store import (Checkpoints, IndexNotFoundError, IndexStoreError, Manifest, StoredIndex, build_lock, read_index,
-                          write_index)
+                          read_vectors_file, write_index)
 from search.types import Document, Passage
 
 from .chunk import chunk_spans
@@ -44,9 +44,9 @@ class BuildReport:
 
 
 def build(paths: list[Path], settings: Settings, embedder: Embedder | None = None, log: Log = _stderr,
-          reuse: Mapping[str, np.ndarray] | None = None) -> BuildReport:
+          vectors_file: Path | None = None) -> BuildReport:
     """Index the articles in ``paths`` into ``settings.index_dir``; the index then holds exactly them.
-    ``reuse`` offers embeddings by embedding key (see ``read_vectors_file``) besides the previous index's."""
+    ``vectors_file`` (see ``write_vectors_file``) offers stored embeddings besides the previous index's."""
     started = time.perf_counter()
     skipped: list[str] = []
 
@@ -62,7 +62,8 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
     with build_lock(settings.index_dir):
         previous = _previous_index(settings.index_dir, log)
         checkpoints = Checkpoints(settings.index_dir, model_name)
-        cached = {**(reuse or {}), **_previous_vectors(previous, model_name), **checkpoints.load()}
+        stored = read_vectors_file(vectors_file, model_name) if vectors_file else {}
+        cached = {**stored, **_previous_vectors(previous, model_name), **checkpoints.load()}
         missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
         if missing:
             embedder = embedder or load_embedder(settings.model, settings.models_file)

@@ -40,11 +40,23 @@ class BM25:
                 out[self._docs[a:b]] += self._weights[a:b]
         return out
 
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        """Inverse document frequency of each term; a term no passage holds gets the highest."""
+        out = {}
+        for term in terms:
+            t = self.vocab.get(term)
+            df = 0 if t is None else int(self._offsets[t + 1] - self._offsets[t])
+            out[term] = float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
+        return out
+
     def search(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) of the best ``k`` passages with a positive score, best first; ``allowed`` masks passages."""
-        scores = self.scores(query_tokens)
+        return self.top(self.scores(query_tokens), k, allowed)
+
+    def top(self, scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``search`` over scores already computed."""
         if allowed is not None:
-            scores[~allowed] = 0
+            scores = np.where(allowed, scores, 0)
         k = min(k, self.size)
         if k == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)

@@ -11,6 +11,7 @@ from .bm25 import BM25
 from .fusion import convex, rrf
 from .lang import SUPPORTED, detect_language, warm_up
 from .models import Embedder, ModelError, load_embedder
+from .rerank import Reranker, RerankModel, features
 from .settings import Settings
 from .store import StoredIndex, read_index
 from .text import normalize, sentence_spans, tokenize
@@ -32,6 +33,7 @@ class SearchEngine:
         self.embedder = embedder
         self.settings = settings
         self.bm25 = BM25([tokenize(p.text) for p in index.passages])
+        self.reranker = load_reranker(settings)
         self._passages_of: dict[str, list[Passage]] = {}
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p)
@@ -94,14 +96,27 @@ class SearchEngine:
         allowed = self._allowed(filters) if filters else None
         depth = max(k, self.settings.candidates)
         dense = self._dense(query, depth, allowed) if mode in ("hybrid", "dense") else ([], [])
-        lexical = self.bm25.search(tokenize(query), depth, allowed) if mode in ("hybrid", "bm25") else ([], [])
+        lexical_scores = self.bm25.scores(tokenize(query)) if mode in ("hybrid", "bm25") else None
+        lexical = self.bm25.top(lexical_scores, depth, allowed) if lexical_scores is not None else ([], [])
         if mode != "hybrid":
             ids, scores = dense if mode == "dense" else lexical
             return [(int(i), float(s)) for i, s in zip(ids, scores)][:k]
         share = self.settings.dense_share.get(lang, 0.5)
         if self.settings.fusion == "rrf":
-            return rrf([dense[0], lexical[0]], (share, 1 - share), self.settings.rrf_k)[:k]
-        return convex([dense, lexical], (share, 1 - share))[:k]
+            fused = rrf([dense[0], lexical[0]], (share, 1 - share), self.settings.rrf_k)
+        else:
+            fused = convex([dense, lexical], (share, 1 - share))
+        if fused and self.settings.rerank and self.reranker and self.reranker.handles(lang):
+            fused = self._rerank(query, lang, fused, lexical_scores)
+        return fused[:k]
+
+    def _rerank(self, query: str, lang: str, fused: list[tuple[int, float]], lexical_scores: np.ndarray) -> list[tuple[int, float]]:
+        """The head of the fused list re-ordered, scored with the reranker's probability; the rest keep their
+        order and score 0, so scores never rise down the list."""
+        ids = [idx for idx, _ in fused[: self.reranker.depth]]
+        probability = self.reranker.scores(lang, self.rerank_features(query, lang, ids, lexical_scores))
+        order = np.argsort(-probability, kind="stable")
+        return [(ids[j], float(probability[j])) for j in order] + [(idx, 0.0) for idx, _ in fused[len(ids):]]
 
     def _dense(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[list[int], list[float]]:
         # with filters, look deeper so that enough allowed passages remain
@@ -109,6 +124,13 @@ class SearchEngine:
         scores, ids = self.index.ann.search(self._embed_query(query)[None, :], fetch)
         kept = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and (allowed is None or allowed[i])][:depth]
         return [i for i, _ in kept], [s for _, s in kept]
+
+    def rerank_features(self, query: str, lang: str, ids: list[int], lexical_scores: np.ndarray | None = None) -> np.ndarray:
+        """The reranker's view of passages ``ids`` for ``query`` (one row each; see search/rerank.py)."""
+        terms = tokenize(query)
+        lexical_scores = self.bm25.scores(terms) if lexical_scores is None else lexical_scores
+        return features(query, lang, [self.index.passages[i].text for i in ids], self.index.vectors[ids] @ self._embed_query(query),
+                        lexical_scores[ids], self.bm25.idf(terms))
 
     def _allowed_uncached(self, filters: Filters) -> np.ndarray:
         docs = {doc_id for doc_id, doc in self.index.documents.items() if filters.accepts(doc)}
@@ -178,3 +200,13 @@ class SearchEngine:
         d = self.index.documents[p.doc_id]
         return Result(rank=rank, score=round(float(score), 6), doc_id=d.doc_id, passage_id=p.passage_id, title=d.title,
                       source=d.source, date=d.date, text=p.text, start=p.start, end=p.end)
+
+
+def load_reranker(settings: Settings) -> Reranker | None:
+    if not settings.rerank:
+        return None
+    try:
+        return Reranker(RerankModel.load(settings.rerank_file))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot load the reranker from {settings.rerank_file}: {exc}; "
+                         "set BERITA_RERANK=off to search without it") from exc

@@ -37,6 +37,9 @@ class Settings:
     # on FacQA train. English questions share only names and numbers with Indonesian passages, so there
     # BM25 may break ties but must not outvote the dense side.
     dense_share: dict[str, float] = field(default_factory=lambda: {"id": 0.4, "en": 0.8})
+    # A learned second stage re-orders the fused head (search/rerank.py); weights from bench/tune_rerank.py.
+    rerank: bool = True
+    rerank_file: Path = ROOT / "search" / "rerank.json"
 
     # answers
     answer_passages: int = 3
@@ -72,6 +75,10 @@ def _parse(kind: object, raw: str, name: str) -> object:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ValueError
+            return raw.lower() in ("1", "true", "yes", "on")
     except ValueError:
         raise ValueError(f"BERITA_{name.upper()}={raw!r} is not a valid {kind}") from None
     return raw

@@ -190,7 +190,8 @@ def test_stored_embeddings_are_reused_and_checked_against_the_model(corpus, sett
     seed = read_index(seed_settings.index_dir)
     vectors_file = tmp_path / "vectors.npz"
     write_vectors_file(vectors_file, seed.manifest.model, seed.keys, seed.vectors.astype(np.float16))
-    report = build([corpus], settings, embedder, quiet, reuse=read_vectors_file(vectors_file, embedder.name))
+    # no embedder given: the build names the model from settings, as `python -m indexer` does
+    report = build([corpus], settings, log=quiet, vectors_file=vectors_file)
     assert (report.embedded, report.reused) == (0, report.passages)
     built = read_index(settings.index_dir)
     np.testing.assert_allclose(built.vectors, seed.vectors, atol=1e-3)  # float16 in the file

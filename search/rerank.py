@@ -1,0 +1,115 @@
+"""Second stage: re-order the fused top passages with a small linear model over what a reader checks.
+
+Fusion sees two scores per passage. A reader also looks at whether the passage holds the question's
+rare words, all in one sentence, in the question's own order, next to a value of the kind asked for.
+``features`` measures that; ``Reranker`` weighs it with weights learned on FacQA *train* questions
+(bench/tune_rerank.py writes search/rerank.json). Languages without trained weights keep fusion's order.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .answer import find_span, question_kind
+from .text import sentence_spans, tokenize
+
+FEATURES = (
+    "dense",              # cosine of question and passage
+    "dense_scaled",       # the same, min-max scaled over the candidates
+    "bm25_share",         # BM25 score over the summed IDF of the question's terms: how much of it matched
+    "bm25_scaled",        # BM25 min-max scaled over the candidates
+    "coverage",           # IDF-weighted share of the question's terms found in the passage
+    "sentence_coverage",  # the same, in the passage's best sentence
+    "answer_type",        # that sentence holds a value of the kind asked for (amount, date, person, ...)
+    "longest_run",        # longest run of the question's words, stopwords included, found verbatim
+    "word_coverage",      # share of the question's words, stopwords included, in the best sentence
+)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class RerankModel:
+    weights: dict[str, list[float]]  # by question language, one weight per feature in ``features``
+    features: tuple[str, ...] = FEATURES
+    depth: int = 10  # how many fused passages are re-ordered
+    trained_on: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> "RerankModel":
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        model = cls(weights=raw["weights"], features=tuple(raw["features"]), depth=int(raw["depth"]),
+                    trained_on=raw.get("trained_on", ""))
+        if model.features != FEATURES or any(len(w) != len(FEATURES) for w in model.weights.values()):
+            raise ValueError(f"{path} was trained on other features; run bench/tune_rerank.py")
+        return model
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm25: np.ndarray,
+             idf: Mapping[str, float]) -> np.ndarray:
+    """One row of ``FEATURES`` per passage text; ``idf`` maps each of the query's terms to its IDF."""
+    terms = list(dict.fromkeys(tokenize(query)))
+    total_idf = sum(idf[t] for t in terms) or 1.0
+    words = _WORD.findall(query.lower())
+    kind = question_kind(query, lang)
+
+    def coverage(tokens: set[str]) -> float:
+        return sum(idf[t] for t in terms if t in tokens) / total_idf
+
+    rows = []
+    for text in texts:
+        best, best_span = -1.0, (0, len(text))
+        for a, b in sentence_spans(text):
+            c = coverage(set(tokenize(text[a:b])))
+            if c > best:
+                best, best_span = c, (a, b)
+        sentence = text[best_span[0]:best_span[1]]
+        typed = bool(kind and find_span(kind, sentence, query))
+        sentence_words = set(_WORD.findall(sentence.lower()))
+        rows.append((coverage(set(tokenize(text))), max(best, 0.0), float(typed),
+                     _longest_common_run(words, _WORD.findall(text.lower())) / max(len(words), 1),
+                     sum(w in sentence_words for w in words) / max(len(words), 1)))
+    dense, bm25 = np.asarray(dense, dtype=np.float64), np.asarray(bm25, dtype=np.float64)
+    lexical = np.array(rows, dtype=np.float64).reshape(len(texts), 5)
+    return np.column_stack([dense, _min_max(dense), bm25 / total_idf, _min_max(bm25), lexical])
+
+
+class Reranker:
+    def __init__(self, model: RerankModel):
+        self.model = model
+        self.depth = model.depth
+        self._weights = {lang: np.asarray(w, dtype=np.float64) for lang, w in model.weights.items()}
+
+    def handles(self, lang: str) -> bool:
+        return lang in self._weights
+
+    def scores(self, lang: str, rows: np.ndarray) -> np.ndarray:
+        """Probability over the candidates that each is the passage sought (softmax of the linear scores)."""
+        z = rows @ self._weights[lang]
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+
+def _min_max(x: np.ndarray) -> np.ndarray:
+    spread = x.max() - x.min() if len(x) else 0.0
+    return (x - x.min()) / spread if spread > 0 else np.ones_like(x)
+
+
+def _longest_common_run(a: list[str], b: list[str]) -> int:
+    """Length of the longest run of words that ``a`` and ``b`` share, in order and adjacent."""
+    where: dict[str, list[int]] = {}
+    for j, w in enumerate(b):
+        where.setdefault(w, []).append(j)
+    best, previous = 0, {}
+    for w in a:
+        current = {j: previous.get(j - 1, 0) + 1 for j in where.get(w, ())}
+        best = max(best, *current.values()) if current else best
+        previous = current
+    return best
