@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.quality import facqa_questions, is_gold  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
-from search.rerank import FEATURES, RerankModel  # noqa: E402
+from search.linear import LinearModel  # noqa: E402
+from search.rerank import FEATURES  # noqa: E402
 from search.settings import Settings  # noqa: E402
 
 Group = tuple[np.ndarray, np.ndarray]  # features of one question's candidates, which of them are gold
@@ -83,8 +84,8 @@ def main() -> int:
 
     w = fit(groups)
     print("weights:", ", ".join(f"{name} {weight:+.3f}" for name, weight in zip(FEATURES, w)))
-    RerankModel(weights={"id": [round(float(x), 5) for x in w]}, depth=args.depth,
-                trained_on=f"FacQA train ({len(questions)} questions), bench/tune_rerank.py").save(args.out)
+    LinearModel(FEATURES, {"id": [round(float(x), 5) for x in w]}, {"depth": args.depth},
+                f"FacQA train ({len(questions)} questions), bench/tune_rerank.py").save(args.out)
     print(f"wrote {args.out}")
     return 0
 

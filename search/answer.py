@@ -108,7 +108,7 @@ class Span:
 def find_span(kind: str, sentence: str, query: str = "") -> Span | None:
     """The value of ``kind`` in ``sentence`` that best answers ``query``, or ``None``."""
     query_words = {w.lower() for w in re.findall(r"\w+", query)}
-    for span in _candidates(kind, sentence, query_words):
+    for span in find_values(kind, sentence, query_words):
         if span.text.lower() not in query.lower():
             return span
     return None
@@ -125,7 +125,8 @@ def _drop_known_words(span: Span, query_words: set[str]) -> Span | None:
     return Span(text, start, start + len(text)) if text.lower() not in query_words else None
 
 
-def _candidates(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
+def find_values(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
+    """Every value of ``kind`` in ``sentence``, the likeliest answer first (``query_words``: lower-cased)."""
     if kind in SPAN_PATTERNS:
         spans = [Span(m.group(), *m.span()) for p in SPAN_PATTERNS[kind] for m in p.finditer(sentence)]
         # "how much land" asks for a quantity, not money: plain numbers come after the money

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -11,7 +12,9 @@ from .bm25 import BM25
 from .fusion import convex, rrf
 from .lang import SUPPORTED, detect_language, warm_up
 from .models import Embedder, ModelError, load_embedder
-from .rerank import Reranker, RerankModel, features
+from .linear import LinearModel
+from .rerank import FEATURES as RERANK_FEATURES, features
+from .spans import SPAN_FEATURES, Sentence, SpanCandidate, span_candidates, span_features
 from .settings import Settings
 from .store import StoredIndex, read_index
 from .text import normalize, sentence_spans, tokenize
@@ -33,7 +36,8 @@ class SearchEngine:
         self.embedder = embedder
         self.settings = settings
         self.bm25 = BM25([tokenize(p.text) for p in index.passages])
-        self.reranker = load_reranker(settings)
+        self.reranker = load_linear(settings.rerank_file, RERANK_FEATURES) if settings.rerank else None
+        self.span_ranker = load_linear(settings.spans_file, SPAN_FEATURES) if settings.learned_spans else None
         self._passages_of: dict[str, list[Passage]] = {}
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p)
@@ -113,8 +117,8 @@ class SearchEngine:
     def _rerank(self, query: str, lang: str, fused: list[tuple[int, float]], lexical_scores: np.ndarray) -> list[tuple[int, float]]:
         """The head of the fused list re-ordered, scored with the reranker's probability; the rest keep their
         order and score 0, so scores never rise down the list."""
-        ids = [idx for idx, _ in fused[: self.reranker.depth]]
-        probability = self.reranker.scores(lang, self.rerank_features(query, lang, ids, lexical_scores))
+        ids = [idx for idx, _ in fused[: int(self.reranker.options["depth"])]]
+        probability = self.reranker.probabilities(lang, self.rerank_features(query, lang, ids, lexical_scores))
         order = np.argsort(-probability, kind="stable")
         return [(ids[j], float(probability[j])) for j in order] + [(idx, 0.0) for idx, _ in fused[len(ids):]]
 
@@ -147,39 +151,62 @@ class SearchEngine:
         if not ranked or not is_question(query, lang):
             return None
         kind = question_kind(query, lang)
-        candidates = self._answer_candidates(query, kind, [idx for idx, _ in ranked[: self.settings.answer_passages]])
+        sentences = self.top_sentences(query, [idx for idx, _ in ranked[: self.settings.answer_passages]])
+        if kind and self.span_ranker and self.span_ranker.handles(lang):
+            return self._learned_answer(query, lang, kind, sentences)
+        candidates = []
+        for sentence in sentences:
+            span = find_span(kind, sentence.text, query) if kind else None
+            if span or not kind:  # a typed question needs a value of its type
+                candidates.append((sentence, span))
         if not candidates:
             return None
         # No model call per sentence: the passage's similarity to the question, nudged towards sentences that
         # share its words. On the seed questions this matched embedding every sentence, at 1/300 of the time.
         terms = set(tokenize(query))
-        passage_sim = self.index.vectors[[c[0] for c in candidates]] @ self._embed_query(query)
-        overlap = np.array([len(terms & set(tokenize(c[1]))) / max(len(terms), 1) for c in candidates], dtype=np.float32)
-        score = passage_sim + self.settings.answer_overlap_weight * overlap
+        overlap = np.array([len(terms & set(tokenize(s.text))) / max(len(terms), 1) for s, _ in candidates])
+        score = np.array([s.similarity for s, _ in candidates]) + self.settings.answer_overlap_weight * overlap
         best = int(np.argmax(score))
         if score[best] < self.settings.answer_min_similarity:
             return None
-        idx, sentence, span = candidates[best]
+        sentence, span = candidates[best]
+        return self._answer(sentence.passage, sentence.text, span, kind, float(score[best]))
+
+    def span_candidates(self, query: str, lang: str, sentences: list[Sentence]) -> tuple[list[SpanCandidate], np.ndarray]:
+        """The values that could answer ``query`` in ``sentences``, and their features (see search/spans.py)."""
+        candidates = span_candidates(query, sentences, self.bm25.idf(tokenize(query)))
+        return candidates, span_features(question_kind(query, lang), query, candidates)
+
+    def _learned_answer(self, query: str, lang: str, kind: str, sentences: list[Sentence]) -> Answer | None:
+        candidates, rows = self.span_candidates(query, lang, sentences)
+        if not candidates:
+            return None
+        probability = self.span_ranker.probabilities(lang, rows)
+        best = int(np.argmax(probability))
+        if probability[best] < self.span_ranker.options["min_probability"]:
+            return None
+        c = candidates[best]
+        return self._answer(c.passage, c.sentence, c.span, kind, float(probability[best]))
+
+    def top_sentences(self, query: str, passage_ids: list[int]) -> list[Sentence]:
+        """The sentences of the given passages, each once, with their passage's similarity to ``query``."""
+        similarity = self.index.vectors[passage_ids] @ self._embed_query(query)
+        out, seen = [], set()
+        for position, idx in enumerate(passage_ids):
+            passage = self.index.passages[idx]
+            text = self.index.documents[passage.doc_id].text
+            for a, b in sentence_spans(text, passage.start, passage.end):
+                if (passage.doc_id, a) not in seen:  # overlapping passages share sentences
+                    seen.add((passage.doc_id, a))
+                    out.append(Sentence(idx, position, float(similarity[position]), text[a:b]))
+        return out
+
+    def _answer(self, idx: int, sentence: str, span: Span | None, kind: str | None, confidence: float) -> Answer:
         passage = self.index.passages[idx]
         doc = self.index.documents[passage.doc_id]
         return Answer(text=sentence, span=span.text if span else None, doc_id=doc.doc_id, title=doc.title,
                       source=doc.source, date=doc.date, start=passage.start, end=passage.end,
-                      passage_id=passage.passage_id, kind=kind, confidence=round(float(score[best]), 4))
-
-    def _answer_candidates(self, query: str, kind: str | None, passage_ids: list[int]) -> list[tuple[int, str, Span | None]]:
-        """(passage index, sentence, span) for each sentence that could answer; a typed question needs a span."""
-        out, seen = [], set()
-        for idx in passage_ids:
-            passage = self.index.passages[idx]
-            text = self.index.documents[passage.doc_id].text
-            for a, b in sentence_spans(text, passage.start, passage.end):
-                if (passage.doc_id, a) in seen:
-                    continue  # overlapping passages share sentences
-                seen.add((passage.doc_id, a))
-                span = find_span(kind, text[a:b], query) if kind else None
-                if span or not kind:
-                    out.append((idx, text[a:b], span))
-        return out
+                      passage_id=passage.passage_id, kind=kind, confidence=round(confidence, 4))
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""
@@ -202,11 +229,9 @@ class SearchEngine:
                       source=d.source, date=d.date, text=p.text, start=p.start, end=p.end)
 
 
-def load_reranker(settings: Settings) -> Reranker | None:
-    if not settings.rerank:
-        return None
+def load_linear(path: Path, features: tuple[str, ...]) -> LinearModel:
     try:
-        return Reranker(RerankModel.load(settings.rerank_file))
+        return LinearModel.load(path, features)
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"cannot load the reranker from {settings.rerank_file}: {exc}; "
-                         "set BERITA_RERANK=off to search without it") from exc
+        switch = "BERITA_RERANK" if features == RERANK_FEATURES else "BERITA_LEARNED_SPANS"
+        raise ModelError(f"cannot load a learned model from {path}: {exc}; set {switch}=off to search without it") from exc

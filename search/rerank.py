@@ -2,15 +2,13 @@
 
 Fusion sees two scores per passage. A reader also looks at whether the passage holds the question's
 rare words, all in one sentence, in the question's own order, next to a value of the kind asked for.
-``features`` measures that; ``Reranker`` weighs it with weights learned on FacQA *train* questions
-(bench/tune_rerank.py writes search/rerank.json). Languages without trained weights keep fusion's order.
+``features`` measures that; a ``LinearModel`` (search/linear.py) weighs it with weights learned on FacQA
+*train* questions (bench/tune_rerank.py writes search/rerank.json, its option ``depth`` says how many
+fused passages are re-ordered). Languages without trained weights keep fusion's order.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -30,26 +28,6 @@ FEATURES = (
     "word_coverage",      # share of the question's words, stopwords included, in the best sentence
 )
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class RerankModel:
-    weights: dict[str, list[float]]  # by question language, one weight per feature in ``features``
-    features: tuple[str, ...] = FEATURES
-    depth: int = 10  # how many fused passages are re-ordered
-    trained_on: str = ""
-
-    @classmethod
-    def load(cls, path: Path) -> "RerankModel":
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        model = cls(weights=raw["weights"], features=tuple(raw["features"]), depth=int(raw["depth"]),
-                    trained_on=raw.get("trained_on", ""))
-        if model.features != FEATURES or any(len(w) != len(FEATURES) for w in model.weights.values()):
-            raise ValueError(f"{path} was trained on other features; run bench/tune_rerank.py")
-        return model
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm25: np.ndarray,
@@ -79,22 +57,6 @@ def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm2
     dense, bm25 = np.asarray(dense, dtype=np.float64), np.asarray(bm25, dtype=np.float64)
     lexical = np.array(rows, dtype=np.float64).reshape(len(texts), 5)
     return np.column_stack([dense, _min_max(dense), bm25 / total_idf, _min_max(bm25), lexical])
-
-
-class Reranker:
-    def __init__(self, model: RerankModel):
-        self.model = model
-        self.depth = model.depth
-        self._weights = {lang: np.asarray(w, dtype=np.float64) for lang, w in model.weights.items()}
-
-    def handles(self, lang: str) -> bool:
-        return lang in self._weights
-
-    def scores(self, lang: str, rows: np.ndarray) -> np.ndarray:
-        """Probability over the candidates that each is the passage sought (softmax of the linear scores)."""
-        z = rows @ self._weights[lang]
-        e = np.exp(z - z.max())
-        return e / e.sum()
 
 
 def _min_max(x: np.ndarray) -> np.ndarray:

@@ -45,6 +45,9 @@ class Settings:
     answer_passages: int = 3
     answer_min_similarity: float = 0.80
     answer_overlap_weight: float = 0.02
+    # Where trained (Indonesian), a learned model picks the answer among all values found (search/spans.py).
+    learned_spans: bool = True
+    spans_file: Path = ROOT / "search" / "spans.json"
 
     # web
     host: str = "127.0.0.1"

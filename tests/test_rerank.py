@@ -7,7 +7,8 @@ import pytest
 
 from search.engine import SearchEngine
 from search.models import ModelError
-from search.rerank import FEATURES, Reranker, RerankModel, _longest_common_run, features
+from search.linear import LinearModel
+from search.rerank import FEATURES, _longest_common_run, features
 from search.settings import Settings
 from search.types import Filters
 
@@ -42,36 +43,37 @@ def test_longest_common_run_counts_adjacent_words_in_order():
 def test_reranker_scores_are_a_probability_that_follows_the_weights():
     weights = np.zeros(len(FEATURES))
     weights[FEATURES.index("coverage")] = 5.0
-    reranker = Reranker(RerankModel(weights={"id": weights.tolist()}))
+    reranker = LinearModel(FEATURES, {"id": weights.tolist()})
     rows = np.zeros((3, len(FEATURES)))
     rows[:, FEATURES.index("coverage")] = [0.2, 0.9, 0.5]
-    p = reranker.scores("id", rows)
+    p = reranker.probabilities("id", rows)
     assert p.sum() == pytest.approx(1.0) and list(np.argsort(-p)) == [1, 2, 0]
     assert reranker.handles("id") and not reranker.handles("en")
 
 
 def test_model_file_round_trip_and_stale_files(tmp_path):
-    model = RerankModel(weights={"id": [0.5] * len(FEATURES)}, depth=7, trained_on="test")
+    model = LinearModel(FEATURES, {"id": [0.5] * len(FEATURES)}, {"depth": 7}, "test")
     model.save(tmp_path / "rerank.json")
-    assert RerankModel.load(tmp_path / "rerank.json") == model
+    assert LinearModel.load(tmp_path / "rerank.json", FEATURES) == model
     stale = json.loads((tmp_path / "rerank.json").read_text())
     stale["features"] = stale["features"][:-1]
     (tmp_path / "rerank.json").write_text(json.dumps(stale))
     with pytest.raises(ValueError, match="other features"):
-        RerankModel.load(tmp_path / "rerank.json")
+        LinearModel.load(tmp_path / "rerank.json", FEATURES)
 
 
 def test_shipped_model_covers_indonesian_only():
-    model = RerankModel.load(Settings().rerank_file)
-    assert set(model.weights) == {"id"} and "FacQA train" in model.trained_on
+    model = LinearModel.load(Settings().rerank_file, FEATURES)
+    assert set(model.weights) == {"id"} and "FacQA train" in model.trained_on and model.options["depth"] >= 5
 
 
 def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
     plain = replace(engine.settings, rerank=False)
     reranked = engine.retrieve("kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20)
     scores = [s for _, s in reranked]
-    assert scores == sorted(scores, reverse=True) and sum(scores[: engine.reranker.depth]) == pytest.approx(1.0)
-    assert all(s == 0 for s in scores[engine.reranker.depth:])
+    depth = int(engine.reranker.options["depth"])
+    assert scores == sorted(scores, reverse=True) and sum(scores[:depth]) == pytest.approx(1.0)
+    assert all(s == 0 for s in scores[depth:])
 
     english = "Which city in South Korea did the KSP team visit?"
     with_rerank = engine.retrieve(english, "en", 10)
