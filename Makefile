@@ -8,7 +8,7 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test browser screenshots bench-quality bench-perf clean
+.PHONY: run index serve test browser screenshots bench-quality bench-perf train clean
 
 run: index serve
 
@@ -48,6 +48,12 @@ bench-quality: $(VENV)/.installed-base
 
 bench-perf: $(VENV)/.installed-base
 	$(BIN)/python bench/perf.py
+
+# The learned stages' weights (search/rerank.json, then search/spans.json, which sees reranked passages),
+# from FacQA train questions; needs the index that bench-quality builds.
+train: $(VENV)/.installed-base
+	$(BIN)/python bench/tune_rerank.py
+	$(BIN)/python bench/tune_answers.py
 
 clean:
 	rm -rf $(VENV) data/index

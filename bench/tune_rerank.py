@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "search" / "rerank.json")
     args = parser.parse_args()
     settings = Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index")
-    engine = SearchEngine.load(replace(settings, rerank=False))
+    engine = SearchEngine.load(replace(settings, rerank=False, learned_spans=False))
     questions = facqa_questions(args.eval, "train")
     groups = collect(engine, questions, args.depth)
 

@@ -152,7 +152,7 @@ class SearchEngine:
             return None
         kind = question_kind(query, lang)
         sentences = self.top_sentences(query, [idx for idx, _ in ranked[: self.settings.answer_passages]])
-        if kind and self.span_ranker and self.span_ranker.handles(lang):
+        if kind and self.settings.learned_spans and self.span_ranker and self.span_ranker.handles(lang):
             return self._learned_answer(query, lang, kind, sentences)
         candidates = []
         for sentence in sentences:
