@@ -56,6 +56,8 @@ class Result:
     """One ranked passage with its citation, as the CLI and the JSON API return it."""
 
     rank: int
+    # Orders one response only: for reranked (Indonesian) questions the reranker's probability for the top
+    # ten and 0 below them; otherwise the fused score, 1.0 being best on both retrievers.
     score: float
     doc_id: str
     passage_id: str
@@ -85,6 +87,7 @@ class Answer:
     end: int
     passage_id: str
     kind: str | None = None
+    # the span model's probability (Indonesian questions) or the passage's similarity to the question
     confidence: float = 0.0
 
 
