@@ -41,7 +41,7 @@ def collect(engine: SearchEngine, questions) -> list[Group]:
     for q in questions:
         ranked = engine.retrieve(q.text, "id", 10)
         sentences = engine.top_sentences(q.text, [idx for idx, _ in ranked[: engine.settings.answer_passages]])
-        candidates, rows = engine.span_candidates(q.text, "id", sentences)
+        candidates, rows = engine.span_candidates(q.text, question_kind(q.text, "id"), sentences)
         golds = {normal(a) for a in q.answers}
         groups.append((rows, np.array([normal(c.span.text) in golds for c in candidates], dtype=bool)))
     return groups
@@ -52,11 +52,11 @@ def held_out_predictions(groups: list[Group]) -> np.ndarray:
     out = np.zeros((len(groups), 2))
     for fold in np.array_split(np.random.default_rng(0).permutation(len(groups)), 5):
         w = fit([groups[i] for i in sorted(set(range(len(groups))) - set(fold))])
+        model = LinearModel(SPAN_FEATURES, {"id": w.tolist()})
         for i in fold:
             x, y = groups[i]
             if len(y):
-                z = x @ w
-                p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                p = model.probabilities("id", x)
                 out[i] = p.max(), y[np.argmax(p)]
     return out
 

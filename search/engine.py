@@ -36,8 +36,9 @@ class SearchEngine:
         self.embedder = embedder
         self.settings = settings
         self.bm25 = BM25([tokenize(p.text) for p in index.passages])
-        self.reranker = load_linear(settings.rerank_file, RERANK_FEATURES) if settings.rerank else None
-        self.span_ranker = load_linear(settings.spans_file, SPAN_FEATURES) if settings.learned_spans else None
+        self.reranker = load_linear(settings.rerank_file, RERANK_FEATURES, "BERITA_RERANK") if settings.rerank else None
+        self.span_ranker = (load_linear(settings.spans_file, SPAN_FEATURES, "BERITA_LEARNED_SPANS")
+                            if settings.learned_spans else None)
         self._passages_of: dict[str, list[Passage]] = {}
         for p in index.passages:
             self._passages_of.setdefault(p.doc_id, []).append(p)
@@ -172,13 +173,14 @@ class SearchEngine:
         sentence, span = candidates[best]
         return self._answer(sentence.passage, sentence.text, span, kind, float(score[best]))
 
-    def span_candidates(self, query: str, lang: str, sentences: list[Sentence]) -> tuple[list[SpanCandidate], np.ndarray]:
-        """The values that could answer ``query`` in ``sentences``, and their features (see search/spans.py)."""
+    def span_candidates(self, query: str, kind: str, sentences: list[Sentence]) -> tuple[list[SpanCandidate], np.ndarray]:
+        """The values that could answer ``query``, a question asking for ``kind``, in ``sentences``, and their
+        features (see search/spans.py)."""
         candidates = span_candidates(query, sentences, self.bm25.idf(tokenize(query)))
-        return candidates, span_features(question_kind(query, lang), query, candidates)
+        return candidates, span_features(kind, query, candidates)
 
     def _learned_answer(self, query: str, lang: str, kind: str, sentences: list[Sentence]) -> Answer | None:
-        candidates, rows = self.span_candidates(query, lang, sentences)
+        candidates, rows = self.span_candidates(query, kind, sentences)
         if not candidates:
             return None
         probability = self.span_ranker.probabilities(lang, rows)
@@ -229,9 +231,9 @@ class SearchEngine:
                       source=d.source, date=d.date, text=p.text, start=p.start, end=p.end)
 
 
-def load_linear(path: Path, features: tuple[str, ...]) -> LinearModel:
+def load_linear(path: Path, features: tuple[str, ...], switch: str) -> LinearModel:
+    """A learned stage's weights; ``switch`` is the setting that turns the stage off, for the error message."""
     try:
         return LinearModel.load(path, features)
     except (OSError, ValueError, KeyError) as exc:
-        switch = "BERITA_RERANK" if features == RERANK_FEATURES else "BERITA_LEARNED_SPANS"
         raise ModelError(f"cannot load a learned model from {path}: {exc}; set {switch}=off to search without it") from exc

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .answer import find_span, question_kind
-from .text import sentence_spans, tokenize
+from .text import sentence_spans, tokenize, weighted_coverage
 
 FEATURES = (
     "dense",              # cosine of question and passage
@@ -38,20 +38,17 @@ def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm2
     words = _WORD.findall(query.lower())
     kind = question_kind(query, lang)
 
-    def coverage(tokens: set[str]) -> float:
-        return sum(idf[t] for t in terms if t in tokens) / total_idf
-
     rows = []
     for text in texts:
         best, best_span = -1.0, (0, len(text))
         for a, b in sentence_spans(text):
-            c = coverage(set(tokenize(text[a:b])))
+            c = weighted_coverage(terms, idf, set(tokenize(text[a:b])))
             if c > best:
                 best, best_span = c, (a, b)
         sentence = text[best_span[0]:best_span[1]]
         typed = bool(kind and find_span(kind, sentence, query))
         sentence_words = set(_WORD.findall(sentence.lower()))
-        rows.append((coverage(set(tokenize(text))), max(best, 0.0), float(typed),
+        rows.append((weighted_coverage(terms, idf, set(tokenize(text))), max(best, 0.0), float(typed),
                      _longest_common_run(words, _WORD.findall(text.lower())) / max(len(words), 1),
                      sum(w in sentence_words for w in words) / max(len(words), 1)))
     dense, bm25 = np.asarray(dense, dtype=np.float64), np.asarray(bm25, dtype=np.float64)

@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .answer import QUESTION_KINDS, Span, find_values
-from .text import tokenize
+from .text import tokenize, weighted_coverage
 
 KINDS = tuple(kind for kind, _ in QUESTION_KINDS["id"])
 SPAN_FEATURES = (
@@ -58,12 +58,10 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
     """Every value any kind's patterns find in ``sentences`` and the question does not already say, once
     per distinct text: where it occurs more than once, the occurrence in the sentence closest to the question."""
     terms = list(dict.fromkeys(tokenize(query)))
-    total_idf = sum(idf[t] for t in terms) or 1.0
     query_words = {w.lower() for w in _WORD.findall(query)}
     found: dict[str, SpanCandidate] = {}
     for s in sentences:
-        sentence_terms = set(tokenize(s.text))
-        coverage = sum(idf[t] for t in terms if t in sentence_terms) / total_idf
+        coverage = weighted_coverage(terms, idf, set(tokenize(s.text)))
         anchors = [m.start() for m in _WORD.finditer(s.text) if m.group().lower() in terms]
         for kind in KINDS:
             for rank, span in enumerate(find_values(kind, s.text, query_words)):

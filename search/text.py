@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Collection, Mapping, Sequence
 
 # Words after which a period does not end a sentence (lower-cased, without the period).
 ABBREVIATIONS = frozenset("""
@@ -87,3 +88,9 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         elif token not in stop:
             out.append(token)
     return out
+
+
+def weighted_coverage(terms: Sequence[str], idf: Mapping[str, float], tokens: Collection[str]) -> float:
+    """Share of ``terms`` (distinct query terms) found in ``tokens``, each weighted by its IDF."""
+    total = sum(idf[t] for t in terms) or 1.0
+    return sum(idf[t] for t in terms if t in tokens) / total
