@@ -98,6 +98,11 @@ def gold_rank(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question
     return next((rank for rank, (idx, _) in enumerate(ranked, 1) if is_gold(engine, idx, q)), None)
 
 
+def top_holds_answer(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question) -> bool:
+    """The first passage contains a gold answer, whichever passage it is (FacQA has several on one story)."""
+    return bool(ranked) and any(a.lower() in engine.index.passages[ranked[0][0]].text.lower() for a in q.answers)
+
+
 def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
     base = engine.settings
     settings = {"hybrid-naive": replace(base, fusion="rrf", dense_share={"id": 0.5, "en": 0.5}, rerank=False),
@@ -109,7 +114,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
         for system in SYSTEMS:
             mode = "hybrid" if system.startswith("hybrid") else system
             engine.settings = settings.get(system, base)
-            latencies, ranks, predictions = [], [], []
+            latencies, ranks, predictions, holds = [], [], [], []
             for n, q in enumerate(subset):
                 if n < LATENCY_SAMPLE:
                     engine.clear_cache()  # timed as a question never seen; the rest reuse embeddings across systems
@@ -119,8 +124,11 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                 if n < LATENCY_SAMPLE:
                     latencies.append(time.perf_counter() - started)
                 ranks.append(gold_rank(engine, ranked, q))
+                holds.append(top_holds_answer(engine, ranked, q))
                 predictions.append(answer and (answer.span or answer.text))
             row[system] = {k: round(v, 4) for k, v in retrieval_scores(ranks).items()}
+            if with_answers:
+                row[system]["top_holds_answer"] = round(sum(holds) / len(holds), 4)
             lat = percentiles(latencies)
             row[system]["latency_ms_p50"], row[system]["latency_ms_p95"] = lat["p50_ms"], lat["p95_ms"]
             if with_answers and system == PRODUCT:
@@ -169,12 +177,14 @@ def save_vectors(engine: SearchEngine, path: Path) -> None:
 
 
 def print_table(results: dict) -> None:
-    print(f"{'set':<22}{'lang':<5}{'n':>5}  {'system':<15}{'R@1':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}{'p50 ms':>8}")
+    print(f"{'set':<22}{'lang':<5}{'n':>5}  {'system':<15}{'R@1':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}{'ans@1':>7}{'p50 ms':>8}")
     for name, by_lang in results["sets"].items():
         for lang, row in by_lang.items():
             for system in SYSTEMS:
                 s = row[system]
-                print(f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}{s['nDCG@10']:>9.3f}{s['latency_ms_p50']:>8.1f}")
+                holds = f"{s['top_holds_answer']:>7.3f}" if "top_holds_answer" in s else f"{'-':>7}"
+                print(f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}"
+                      f"{s['nDCG@10']:>9.3f}{holds}{s['latency_ms_p50']:>8.1f}")
             if "answers" in row:
                 a = row["answers"]
                 print(f"{'':<34}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}")
