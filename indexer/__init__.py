@@ -1,0 +1,1 @@
+"""``python -m indexer build``: an alias of ``python -m berita index``, kept because tools rely on it."""

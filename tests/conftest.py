@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build
-from search.engine import SearchEngine
-from search.models import load_embedder
-from search.settings import Settings
-from search.store import read_index
+from berita.ingest import build
+from berita import SearchEngine
+from berita.embed import load_embedder
+from berita.embed.registry import default_registry
+from berita import Settings
+from berita.backends import read_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -24,19 +25,19 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 @pytest.fixture(scope="session")
 def embedder():
-    return load_embedder("", ROOT / "models.txt")
+    return load_embedder("", default_registry())
 
 
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory, embedder) -> Settings:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("seed-index") / "index")
-    build([SEEDS], settings, embedder=embedder, log=lambda m: None)
+    settings = Settings().replace(index_dir=tmp_path_factory.mktemp("seed-index") / "index")
+    build([SEEDS], settings, embedder=embedder)
     return settings
 
 
 @pytest.fixture(scope="session")
 def engine(seed_settings, embedder) -> SearchEngine:
-    return SearchEngine(read_index(seed_settings.index_dir), embedder, seed_settings)
+    return SearchEngine.load(seed_settings, embedder)
 
 
 def free_port() -> int:
@@ -54,7 +55,7 @@ def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) 
 def server(seed_settings):
     """``python -m web`` on a free loopback port, as a user would start it."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "web", "--index", str(seed_settings.index_dir), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "web", "--index", str(seed_settings.storage.index_dir), "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

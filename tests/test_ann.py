@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from search.ann import build_index, load_index
+from berita.backends.ann import build_index, load_index
 
 
 def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:

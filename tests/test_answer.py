@@ -1,6 +1,7 @@
 import pytest
 
-from search.answer import find_span, is_question, question_kind
+from berita.core.kinds import is_question, question_kind
+from berita.core.values import find_span
 
 ALLMED = ("Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
           "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026.")

@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
-from search.bm25 import BM25
-from search.text import tokenize
+from berita.backends.bm25 import BM25
+from berita.core.text import tokenize
 
 CORPUS = [
     "Allmed Medical berinvestasi USD 100 juta di Batang",
@@ -12,7 +13,7 @@ CORPUS = [
 
 
 def index():
-    return BM25([tokenize(t) for t in CORPUS])
+    return BM25.fit([tokenize(t) for t in CORPUS])
 
 
 def test_rare_terms_and_numbers_find_their_passage():
@@ -33,5 +34,16 @@ def test_common_term_weighs_less_than_rare_one():
 def test_no_match_and_empty_corpus():
     ids, scores = index().search(tokenize("sepak bola"), 3)
     assert len(ids) == 0 and len(scores) == 0
-    empty = BM25([])
+    empty = BM25.fit([])
     assert len(empty.search(["x"], 5)[0]) == 0
+
+
+def test_saved_and_memory_mapped_it_scores_the_same(tmp_path):
+    bm = index()
+    bm.save(tmp_path)
+    loaded = BM25.load(tmp_path)
+    terms = tokenize("investasi Allmed 150.000 Batang")
+    assert np.array_equal(loaded.scores(terms), bm.scores(terms)) and loaded.idf(terms) == bm.idf(terms)
+    (tmp_path / "bm25-vocab.txt").write_text("3\nonly\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="disagree"):
+        BM25.load(tmp_path)

@@ -10,17 +10,17 @@ import time
 import numpy as np
 import pytest
 
-from indexer.build import BuildError, build
-from search.engine import SearchEngine
-from search.models import ModelError, load_embedder
-from search.settings import Settings
-from search.store import (IndexCorruptError, IndexNotFoundError, IndexStoreError, build_lock, current_generation, read_index,
-                          read_vectors_file, write_vectors_file)
+from berita.errors import BuildError
+from berita.ingest import build
+from berita import SearchEngine
+from berita.embed import load_embedder
+from berita.errors import ModelError
+from berita import Settings
+from berita.backends import build_lock, current_generation, read_index
+from berita.embed import read_vectors_file, write_vectors_file
+from berita.embed.registry import default_registry
+from berita.errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
 from tests.conftest import ROOT, SEEDS
-
-
-def quiet(_msg):
-    pass
 
 
 @pytest.fixture
@@ -32,11 +32,11 @@ def corpus(tmp_path):
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(index_dir=tmp_path / "index")
+    return Settings().replace(index_dir=tmp_path / "index")
 
 
 def test_offsets_in_the_stored_index_point_at_the_passage_text(seed_settings):
-    index = read_index(seed_settings.index_dir)
+    index = read_index(seed_settings.storage.index_dir)
     assert index.manifest.documents == 5 and index.manifest.model == "multilingual-e5-small"
     for p in index.passages:
         assert index.documents[p.doc_id].text[p.start:p.end] == p.text
@@ -44,36 +44,36 @@ def test_offsets_in_the_stored_index_point_at_the_passage_text(seed_settings):
 
 
 def test_rebuild_reembeds_only_what_changed(corpus, settings, embedder):
-    first = build([corpus], settings, embedder, quiet)
+    first = build([corpus], settings, embedder)
     assert first.embedded == first.passages > 30
-    again = build([corpus], settings, embedder, quiet)
+    again = build([corpus], settings, embedder)
     assert (again.embedded, again.reused) == (0, first.passages)
 
-    quoting = sum("150.000 orang" in p.text for p in read_index(settings.index_dir).passages)
+    quoting = sum("150.000 orang" in p.text for p in read_index(settings.storage.index_dir).passages)
     article = corpus / "003_f339ff4e51c5c88e.txt"
     article.write_text(article.read_text(encoding="utf-8").replace("150.000 orang", "175.000 orang"), encoding="utf-8")
-    changed = build([corpus], settings, embedder, quiet)
+    changed = build([corpus], settings, embedder)
     assert changed.embedded == quoting >= 1  # only the passages that quote the figure
-    index = read_index(settings.index_dir)
+    index = read_index(settings.storage.index_dir)
     assert any("175.000" in p.text for p in index.passages) and not any("150.000" in p.text for p in index.passages)
 
     (corpus / "002_40828a4ac6eca9be.txt").unlink()
-    removed = build([corpus], settings, embedder, quiet)
+    removed = build([corpus], settings, embedder)
     assert (removed.removed_documents, removed.embedded) == (1, 0)
-    assert "002_40828a4ac6eca9be" not in read_index(settings.index_dir).documents
-    assert len(list(settings.index_dir.glob("gen-*"))) == 1  # old generations are cleaned up
+    assert "002_40828a4ac6eca9be" not in read_index(settings.storage.index_dir).documents
+    assert len(list(settings.storage.index_dir.glob("gen-*"))) == 1  # old generations are cleaned up
 
 
 def test_no_articles_leaves_the_old_index(tmp_path, seed_settings, embedder):
     empty = tmp_path / "empty"
     empty.mkdir()
-    before = current_generation(seed_settings.index_dir)
+    before = current_generation(seed_settings.storage.index_dir)
     with pytest.raises(BuildError, match="no articles"):
-        build([empty], seed_settings, embedder, quiet)
-    assert current_generation(seed_settings.index_dir) == before
+        build([empty], seed_settings, embedder)
+    assert current_generation(seed_settings.storage.index_dir) == before
 
 
-def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder):
+def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder, caplog):
     (tmp_path / "a.jsonl").write_text(
         json.dumps({"doc_id": "j1", "title": "Judul", "text": "Isi berita tentang pelabuhan Batang yang ramai.",
                     "date": "2017-03-27", "source": "antara", "url": "https://example.org/j1"}) + "\n{not json\n"
@@ -82,9 +82,10 @@ def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder):
     (tmp_path / "d.txt").write_text("   \n\n", encoding="utf-8")  # nothing to index
     (tmp_path / "c.html").write_text("<html><head><title>Judul HTML</title><script>var x=1;</script></head>"
                                      "<body><nav>Menu</nav><p>Paragraf tentang teh &amp; gula.</p></body></html>", encoding="utf-8")
-    warnings = []
-    report = build([tmp_path], settings, embedder, warnings.append)
-    docs = read_index(settings.index_dir).documents
+    with caplog.at_level("WARNING", logger="berita"):
+        report = build([tmp_path], settings, embedder)
+    warnings = [r.getMessage() for r in caplog.records]
+    docs = read_index(settings.storage.index_dir).documents
     assert report.documents == 3 and report.skipped == 3 and sum(w.startswith("skipped") for w in warnings) == 3
     assert docs["j1"].source == "antara" and docs["j1"].date == "2017-03-27"
     assert docs["b"].title == "Judul Markdown" and docs["b"].text == "Isi tebal dan tautan tentang kopi."
@@ -93,16 +94,16 @@ def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder):
 
 def test_broken_or_missing_index_is_a_clear_error(corpus, settings, embedder):
     with pytest.raises(IndexNotFoundError, match="python -m indexer build"):
-        read_index(settings.index_dir)
-    build([corpus], settings, embedder, quiet)
-    (current_generation(settings.index_dir) / "ann.index").write_bytes(b"garbage")
+        read_index(settings.storage.index_dir)
+    build([corpus], settings, embedder)
+    (current_generation(settings.storage.index_dir) / "ann.index").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="unreadable"):
-        read_index(settings.index_dir)
-    (settings.index_dir / "CURRENT").write_text("gen-gone\n")
+        read_index(settings.storage.index_dir)
+    (settings.storage.index_dir / "CURRENT").write_text("gen-gone\n")
     with pytest.raises(IndexCorruptError, match="missing build"):
-        read_index(settings.index_dir)
-    report = build([corpus], settings, embedder, quiet)  # a rebuild repairs it
-    assert report.embedded == report.passages and read_index(settings.index_dir).manifest.passages == report.passages
+        read_index(settings.storage.index_dir)
+    report = build([corpus], settings, embedder)  # a rebuild repairs it
+    assert report.embedded == report.passages and read_index(settings.storage.index_dir).manifest.passages == report.passages
 
 
 def _snapshot(index_dir):
@@ -111,37 +112,37 @@ def _snapshot(index_dir):
 
 
 def test_killed_while_embedding_leaves_the_old_index(corpus, settings, embedder, tmp_path):
-    build([corpus], settings, embedder, quiet)
-    before = _snapshot(settings.index_dir)
+    build([corpus], settings, embedder)
+    before = _snapshot(settings.storage.index_dir)
     bigger = tmp_path / "bigger"
     bigger.mkdir()
     for n in range(4):  # every passage new, to keep the model busy for many seconds
         for seed in corpus.glob("*.txt"):
             lines = seed.read_text(encoding="utf-8").splitlines()
             (bigger / f"{n}-{seed.name}").write_text("\n".join(f"{line} (salinan {n})" for line in lines), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.index_dir)],
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.storage.index_dir)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "BERITA_CHECKPOINT_EVERY": "32"})
     deadline = time.monotonic() + 120
-    while not list((settings.index_dir / ".partial").glob("*.npz")) and time.monotonic() < deadline:
+    while not list((settings.storage.index_dir / ".partial").glob("*.npz")) and time.monotonic() < deadline:
         time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the build finished before it could be interrupted"
-    assert _snapshot(settings.index_dir) == before
-    resumed = build([bigger], settings, embedder, quiet)  # picks up what the killed build had embedded
+    assert _snapshot(settings.storage.index_dir) == before
+    resumed = build([bigger], settings, embedder)  # picks up what the killed build had embedded
     assert resumed.reused >= 32 and resumed.embedded + resumed.reused == resumed.passages
-    index = read_index(settings.index_dir)
+    index = read_index(settings.storage.index_dir)
     fresh = embedder.encode_passages([p.text for p in index.passages[:8]])  # the first checkpoint held these
     assert np.all(np.sum(fresh * index.vectors[:8], axis=1) > 0.999)  # checkpointed vectors belong to their passages
-    assert not (settings.index_dir / ".partial").exists()
+    assert not (settings.storage.index_dir / ".partial").exists()
 
 
 KILL_MID_WRITE = """
 import os, signal, sys
 from pathlib import Path
 import numpy as np
-from indexer.build import build
-from search.settings import Settings
+from berita.ingest import build
+from berita import Settings
 
 def dying_save(fh, array, *args, **kwargs):
     fh.write(b"\\x93NUMPY half of the vectors")  # then the power goes
@@ -149,30 +150,30 @@ def dying_save(fh, array, *args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 np.save = dying_save
-build([Path(sys.argv[1])], Settings(index_dir=Path(sys.argv[2])))
+build([Path(sys.argv[1])], Settings().replace(index_dir=Path(sys.argv[2])))
 """
 
 
 def test_killed_while_writing_leaves_the_old_index(corpus, settings, embedder):
-    build([corpus], settings, embedder, quiet)
-    before = _snapshot(settings.index_dir)
+    build([corpus], settings, embedder)
+    before = _snapshot(settings.storage.index_dir)
     (corpus / "000_9c241ea94c40f395.txt").unlink()  # so the new build has something to write
-    proc = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(corpus), str(settings.index_dir)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(corpus), str(settings.storage.index_dir)], cwd=ROOT,
                           capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL
-    assert list(settings.index_dir.glob(".tmp-*")), "the kill should have left a half-written build behind"
-    assert _snapshot(settings.index_dir) == before
-    report = build([corpus], settings, embedder, quiet)
-    assert report.embedded == 0 and not list(settings.index_dir.glob(".tmp-*"))
+    assert list(settings.storage.index_dir.glob(".tmp-*")), "the kill should have left a half-written build behind"
+    assert _snapshot(settings.storage.index_dir) == before
+    report = build([corpus], settings, embedder)
+    assert report.embedded == 0 and not list(settings.storage.index_dir.glob(".tmp-*"))
 
 
 def test_index_remembers_its_model(corpus, settings, embedder, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    minilm = load_embedder("all-MiniLM-L6-v2", ROOT / "models.txt")
-    build([corpus], settings, minilm, quiet)
-    assert read_index(settings.index_dir).manifest.model == "all-MiniLM-L6-v2"
+    minilm = load_embedder("all-MiniLM-L6-v2", default_registry())
+    build([corpus], settings, minilm)
+    assert read_index(settings.storage.index_dir).manifest.model == "all-MiniLM-L6-v2"
     with pytest.raises(ModelError, match="built with 'all-MiniLM-L6-v2'"):
-        SearchEngine(read_index(settings.index_dir), embedder, settings)
+        SearchEngine(read_index(settings.storage.index_dir).backend(), embedder, settings)
     with pytest.raises(ModelError, match="built with"):
         SearchEngine.load(settings.replace(model="multilingual-e5-small"))
     own = SearchEngine.load(settings)  # without a model named, the index's own model is used
@@ -180,20 +181,20 @@ def test_index_remembers_its_model(corpus, settings, embedder, monkeypatch):
 
 
 def test_one_build_at_a_time(corpus, settings, embedder):
-    with build_lock(settings.index_dir):
+    with build_lock(settings.storage.index_dir):
         with pytest.raises(IndexStoreError, match="another build"):
-            build([corpus], settings, embedder, quiet)
-    assert build([corpus], settings, embedder, quiet).documents == 5
+            build([corpus], settings, embedder)
+    assert build([corpus], settings, embedder).documents == 5
 
 
 def test_stored_embeddings_are_reused_and_checked_against_the_model(corpus, settings, embedder, seed_settings, tmp_path):
-    seed = read_index(seed_settings.index_dir)
+    seed = read_index(seed_settings.storage.index_dir)
     vectors_file = tmp_path / "vectors.npz"
     write_vectors_file(vectors_file, seed.manifest.model, seed.keys, seed.vectors.astype(np.float16))
     # no embedder given: the build names the model from settings, as `python -m indexer` does
-    report = build([corpus], settings, log=quiet, vectors_file=vectors_file)
+    report = build([corpus], settings, vectors_file=vectors_file)
     assert (report.embedded, report.reused) == (0, report.passages)
-    built = read_index(settings.index_dir)
+    built = read_index(settings.storage.index_dir)
     np.testing.assert_allclose(built.vectors, seed.vectors, atol=1e-3)  # float16 in the file
 
     assert read_vectors_file(vectors_file, "another-model") == {}  # another model's vectors are never reused
@@ -208,7 +209,7 @@ def test_passages_with_the_same_text_are_embedded_once(tmp_path, settings, embed
     text = "Pemerintah Kabupaten Batang menyiapkan lahan seluas 30 hektare untuk UMKM di kawasan industri."
     for name in ("a", "b"):
         (folder / f"{name}.txt").write_text(f"Judul {name}\n\n{text}\n", encoding="utf-8")
-    report = build([folder], settings, embedder, quiet)
+    report = build([folder], settings, embedder)
     assert report.passages == 2 and report.embedded == 1
-    index = read_index(settings.index_dir)
+    index = read_index(settings.storage.index_dir)
     np.testing.assert_array_equal(index.vectors[0], index.vectors[1])

@@ -1,7 +1,7 @@
 import pytest
 
-from indexer.chunk import chunk_spans
-from indexer.clean import clean_article
+from berita.ingest.chunk import chunk_spans
+from berita.ingest.clean import clean_article
 from tests.conftest import SEEDS
 
 

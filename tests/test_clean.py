@@ -1,4 +1,4 @@
-from indexer.clean import clean_article, find_date, parse_dateline
+from berita.ingest.clean import clean_article, find_date, parse_dateline
 from tests.conftest import SEEDS
 
 

@@ -5,7 +5,7 @@ from tests.conftest import run_module
 
 def test_json_lines_one_per_query_in_order(seed_settings):
     queries = ["berapa nilai investasi Allmed?", "How much is Allmed investing in Batang?", "KCC Glass"]
-    proc = run_module("search", "--json", "--k", "3", "--index", str(seed_settings.index_dir), *queries)
+    proc = run_module("search", "--json", "--k", "3", "--index", str(seed_settings.storage.index_dir), *queries)
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["query"] for r in rows] == queries
@@ -20,13 +20,13 @@ def test_json_lines_one_per_query_in_order(seed_settings):
 
 
 def test_forced_language_and_readable_output(seed_settings):
-    proc = run_module("search", "--lang", "en", "--k", "2", "--index", str(seed_settings.index_dir), "berapa nilai investasi Allmed?")
+    proc = run_module("search", "--lang", "en", "--k", "2", "--index", str(seed_settings.storage.index_dir), "berapa nilai investasi Allmed?")
     assert proc.returncode == 0, proc.stderr
     assert "[en]" in proc.stdout and "Answer: USD 100 juta" in proc.stdout and "002_40828a4ac6eca9be" in proc.stdout
 
 
 def test_bad_query_is_reported_and_the_rest_still_run(seed_settings):
-    proc = run_module("search", "--json", "--index", str(seed_settings.index_dir), "", "Allmed")
+    proc = run_module("search", "--json", "--index", str(seed_settings.storage.index_dir), "", "Allmed")
     assert proc.returncode == 1 and "empty" in proc.stderr
     assert [json.loads(line)["query"] for line in proc.stdout.splitlines()] == ["Allmed"]
 

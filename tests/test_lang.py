@@ -1,6 +1,6 @@
 import pytest
 
-from search.lang import detect_language
+from berita.core.lang import detect_language
 
 
 @pytest.mark.parametrize("query,lang", [

@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from search.models import ModelError, find_spec, load_embedder, read_registry
-from tests.conftest import ROOT
+from berita.embed import find_spec, load_embedder, read_registry
+from berita.errors import ModelError
+from berita.embed.registry import default_registry
 
-MODELS = ROOT / "models.txt"
+MODELS = default_registry()
 
 
 def test_registry_lists_a_default_and_the_package_model():

@@ -5,12 +5,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from search.engine import SearchEngine
-from search.models import ModelError
-from search.linear import LinearModel
-from search.rerank import FEATURES, _longest_common_run, features
-from search.settings import Settings
-from search.types import Filters
+from berita import SearchEngine
+from berita.errors import ModelError
+from berita.core.linear import LinearModel
+from berita.retrieval.rerank import FEATURES, _longest_common_run, features
+from berita import Settings
+from berita import Filters
 
 QUESTION = "Siapa yang akan memindahkan Patung Kartini dalam waktu dekat?"
 ANSWERING = ("Patung Kartini diresmikan pada 1962. Menurut rencana, Pemerintah DKI Jakarta dalam waktu dekat "
@@ -63,40 +63,47 @@ def test_model_file_round_trip_and_stale_files(tmp_path):
 
 
 def test_shipped_model_covers_indonesian_only():
-    model = LinearModel.load(Settings().rerank_file, FEATURES)
+    model = LinearModel.load(Settings().retrieval.rerank_file, FEATURES)
     assert set(model.weights) == {"id"} and "FacQA train" in model.trained_on and model.options["depth"] >= 5
 
 
+def ranked(engine, query, lang, k, **options):
+    return [(h.passage_id, h.score) for h in engine.retrieve(query, lang=lang, k=k, with_answer=False, **options)[0].hits]
+
+
 def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
-    plain = replace(engine.settings, rerank=False)
-    reranked = engine.retrieve("kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20)
+    reranked = ranked(engine, "kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20)
     scores = [s for _, s in reranked]
-    depth = int(engine.reranker.options["depth"])
+    depth = engine.reranker().depth
     assert scores == sorted(scores, reverse=True) and sum(scores[:depth]) == pytest.approx(1.0)
     assert all(s == 0 for s in scores[depth:])
 
     english = "Which city in South Korea did the KSP team visit?"
-    with_rerank = engine.retrieve(english, "en", 10)
-    engine.settings, saved = plain, engine.settings
-    try:
-        assert engine.retrieve(english, "en", 10) == with_rerank
-        fused = engine.retrieve("kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20)
-    finally:
-        engine.settings = saved
-    assert {i for i, _ in fused[:10]} == {i for i, _ in reranked[:10]}  # the same head, re-ordered
+    assert ranked(engine, english, "en", 10, rerank=False) == ranked(engine, english, "en", 10)
+    fused = ranked(engine, "kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20, rerank=False)
+    assert fused != reranked and {i for i, _ in fused[:10]} == {i for i, _ in reranked[:10]}  # the same head, re-ordered
+
+
+def test_a_stage_switched_off_in_the_settings_can_be_asked_for_per_search(seed_settings, embedder):
+    engine = SearchEngine.load(seed_settings.replace(rerank=False, learned_spans=False), embedder)
+    question = "kota mana di Korea Selatan yang dikunjungi tim KSP?"
+    plain, asked = ranked(engine, question, "id", 10), ranked(engine, question, "id", 10, rerank=True)
+    assert sum(s for _, s in asked) == pytest.approx(1.0) and plain != asked
+    assert engine.search("berapa nilai investasi Allmed?", learned_spans=True).answer.confidence != \
+        engine.search("berapa nilai investasi Allmed?").answer.confidence
 
 
 def test_broken_reranker_file_is_a_clear_error(seed_settings, embedder, tmp_path):
     (tmp_path / "rerank.json").write_text("{not json")
     with pytest.raises(ModelError, match="BERITA_RERANK=off"):
-        SearchEngine.load(replace(seed_settings, rerank_file=tmp_path / "rerank.json"), embedder)
-    engine = SearchEngine.load(replace(seed_settings, rerank=False, rerank_file=tmp_path / "rerank.json"), embedder)
+        SearchEngine.load(seed_settings.replace(rerank_file=tmp_path / "rerank.json"), embedder)
+    engine = SearchEngine.load(seed_settings.replace(rerank=False, rerank_file=tmp_path / "rerank.json"), embedder)
     assert engine.search("berapa nilai investasi Allmed?").results
 
 
 def test_rerank_setting_reads_on_and_off_from_the_environment():
-    assert Settings.from_env({"BERITA_RERANK": "off"}).rerank is False
-    assert Settings.from_env({"BERITA_RERANK": "1"}).rerank is True
+    assert Settings.from_env({"BERITA_RERANK": "off"}).retrieval.rerank is False
+    assert Settings.from_env({"BERITA_RERANK": "1"}).retrieval.rerank is True
     with pytest.raises(ValueError, match="BERITA_RERANK"):
         Settings.from_env({"BERITA_RERANK": "maybe"})
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from search.engine import QueryError
+from berita import QueryError
 
 ALLMED = "002_40828a4ac6eca9be"
 
@@ -49,10 +49,11 @@ def test_names_and_numbers_reach_their_passage_through_bm25(engine):
 def test_language_aware_fusion_keeps_english_on_the_dense_ranking(engine):
     """In English, BM25 only sees names and numbers; its share is lowered so it cannot outvote the dense side."""
     query = "How much is Allmed investing in Batang?"
-    dense = engine.retrieve(query, "en", 5, mode="dense")
-    hybrid = engine.retrieve(query, "en", 5, mode="hybrid")
-    assert hybrid[0][0] == dense[0][0]
-    assert engine.settings.dense_share["en"] > engine.settings.dense_share["id"]
+    dense = engine.search(query, lang="en", k=5, mode="dense").results
+    hybrid = engine.search(query, lang="en", k=5, mode="hybrid").results
+    assert hybrid[0].passage_id == dense[0].passage_id
+    share = engine.settings.retrieval.dense_share
+    assert share["en"] > share["id"]
 
 
 def test_no_answer_beats_a_wrong_one(engine):
@@ -75,7 +76,7 @@ def test_bad_queries_get_clear_errors(engine, query, message):
 
 def test_k_bounds(engine):
     assert len(engine.search("Batang", k=1).results) == 1
-    assert len(engine.search("Batang", k=50).results) == engine.index.manifest.passages  # fewer than 50 exist
+    assert len(engine.search("Batang", k=50).results) == engine.info.passages  # fewer than 50 exist
     for k in (0, 51):
         with pytest.raises(QueryError, match="k must be"):
             engine.search("Batang", k=k)
@@ -98,6 +99,6 @@ def test_results_are_ranked_and_cited(engine):
 
 def test_openmp_runtimes_do_not_spin_against_each_other():
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    code = "import search, os; print(os.environ['OMP_WAIT_POLICY'])"
+    code = "import berita, os; print(os.environ['OMP_WAIT_POLICY'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "PASSIVE"

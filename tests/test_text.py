@@ -1,4 +1,4 @@
-from search.text import normalize, sentence_spans, tokenize
+from berita.core.text import normalize, sentence_spans, tokenize
 
 
 def sentences(text):

@@ -1,0 +1,84 @@
+"""One place that turns a ``Retrieval`` into a direct answer: the sentences of the top passages, then the
+learned span model where it is trained (Indonesian) or the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..core.config import AnswerConfig
+from ..core.kinds import is_question, question_kind
+from ..core.linear import LinearModel, load_learned
+from ..core.text import sentence_spans
+from ..retrieval.retriever import Retrieval
+from .rules import rule_answer
+from .spans import SPAN_FEATURES, Sentence, SpanCandidate, span_candidates, span_features
+
+
+@dataclass
+class Found:
+    """An answer before it is cited: the passage it is in, its sentence, the span, and how sure we are."""
+
+    passage_id: str
+    sentence: str
+    span: str | None
+    kind: str | None
+    confidence: float
+
+
+class AnswerExtractor:
+    SWITCH = "BERITA_LEARNED_SPANS"
+
+    def __init__(self, config: AnswerConfig, span_model: LinearModel | None = None):
+        self.config = config
+        self.span_model = span_model
+
+    @classmethod
+    def load_span_model(cls, path: Path) -> LinearModel:
+        return load_learned(path, SPAN_FEATURES, cls.SWITCH)
+
+    def answer(self, retrieval: Retrieval, learned: bool = True) -> Found | None:
+        """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough."""
+        query, lang = retrieval.query, retrieval.lang
+        if not retrieval.hits or not is_question(query, lang):
+            return None
+        kind = question_kind(query, lang)
+        sentences = self.sentences(retrieval)
+        if kind and learned and self.span_model and self.span_model.handles(lang):
+            return self._learned(retrieval, kind, sentences)
+        found = rule_answer(query, kind, sentences, self.config)
+        if found is None:
+            return None
+        sentence, span, score = found
+        return Found(sentence.passage_id, sentence.text, span.text if span else None, kind, score)
+
+    def sentences(self, retrieval: Retrieval) -> list[Sentence]:
+        """The sentences of the top passages, each once, with their passage's similarity to the query."""
+        out, seen = [], set()
+        for position, hit in enumerate(retrieval.hits[:self.config.answer_passages]):
+            passage = retrieval.passages[hit.passage_id]
+            for a, b in sentence_spans(passage.text):
+                where = (passage.doc_id, passage.start + a)
+                if where not in seen:  # overlapping passages share sentences
+                    seen.add(where)
+                    out.append(Sentence(passage.passage_id, position, float(hit.similarity or 0.0), passage.text[a:b]))
+        return out
+
+    def candidates(self, retrieval: Retrieval, kind: str) -> tuple[list[SpanCandidate], np.ndarray]:
+        """The values that could answer a question asking for ``kind``, and their features (see spans.py)."""
+        candidates = span_candidates(retrieval.query, self.sentences(retrieval), retrieval.idf)
+        return candidates, span_features(kind, retrieval.query, candidates)
+
+    def _learned(self, retrieval: Retrieval, kind: str, sentences: list[Sentence]) -> Found | None:
+        assert self.span_model is not None
+        candidates = span_candidates(retrieval.query, sentences, retrieval.idf)
+        if not candidates:
+            return None
+        probability = self.span_model.probabilities(retrieval.lang, span_features(kind, retrieval.query, candidates))
+        best = int(np.argmax(probability))
+        if probability[best] < self.span_model.options["min_probability"]:
+            return None
+        c = candidates[best]
+        return Found(c.passage_id, c.sentence, c.span.text, kind, float(probability[best]))

@@ -1,0 +1,85 @@
+"""What a storage backend offers the rest of the product: a document store, a dense index and a lexical index
+to read, and a writer that changes them in one commit. Passages are named by string ids; rows stay inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from ..core.schema import Document, Filters, Hit, Passage
+
+
+@dataclass
+class IndexInfo:
+    """What a committed index says about itself (the local backend's manifest)."""
+
+    model: str
+    dim: int
+    documents: int
+    passages: int
+    built_at: str
+    generation: str = ""
+    options: dict = field(default_factory=dict)
+
+
+class DocumentStore(Protocol):
+    def document(self, doc_id: str) -> Document | None: ...
+
+    def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
+        """The passages named, in that order (a KeyError for an unknown id)."""
+        ...
+
+    def passages_of(self, doc_id: str) -> list[Passage]: ...
+
+    def sources(self) -> list[str]:
+        """Every source named in the index, for filter menus."""
+        ...
+
+
+class DenseIndex(Protocol):
+    def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` passages nearest ``vector`` (inner product of normalised vectors), best first."""
+        ...
+
+    def similarity(self, vector: np.ndarray, passage_ids: Sequence[str]) -> np.ndarray:
+        """Cosine of ``vector`` and each passage named."""
+        ...
+
+
+class LexicalIndex(Protocol):
+    def search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best passages by BM25 with a positive score, best first."""
+        ...
+
+    def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
+        """BM25 score of each passage named."""
+        ...
+
+    def idf(self, terms: list[str]) -> dict[str, float]: ...
+
+
+class IndexWriter(Protocol):
+    """Changes to an index, invisible to readers until ``commit``."""
+
+    def upsert(self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str],
+               vectors: np.ndarray) -> None:
+        """Add or replace these documents with their passages; ``keys`` name what each passage's vector embeds."""
+        ...
+
+    def delete(self, doc_ids: Sequence[str]) -> None: ...
+
+    def commit(self, info: IndexInfo) -> str:
+        """Make every change visible at once; returns the name of what readers now see."""
+        ...
+
+
+@dataclass
+class SearchBackend:
+    """One committed index, as the retriever and the engine read it."""
+
+    info: IndexInfo
+    documents: DocumentStore
+    dense: DenseIndex
+    lexical: LexicalIndex

@@ -1,0 +1,303 @@
+"""The local backend: one directory per build ("generation") and a ``CURRENT`` file naming the live one.
+
+A build writes a whole new generation beside the old one and then replaces ``CURRENT`` in one
+``os.replace``, so a crash at any moment leaves either the old index or the new one, never half of each.
+Vectors, the ANN index and BM25 are memory-mapped when a generation is read.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence, TextIO
+
+import numpy as np
+
+from ..core.schema import Document, Filters, Hit, Passage
+from ..core.text import tokenize
+from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
+from .ann import VectorIndex, build_index, load_index
+from .base import IndexInfo, SearchBackend
+from .bm25 import FILES as BM25_FILES
+from .bm25 import BM25
+
+FORMAT_VERSION = 2  # 2: BM25 saved with the generation; 1 (read too): BM25 rebuilt when loaded
+CURRENT = "CURRENT"
+
+
+@dataclass
+class Manifest:
+    model: str
+    dim: int
+    ann_backend: str
+    documents: int
+    passages: int
+    built_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    chunking: dict = field(default_factory=dict)
+    ann_options: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass
+class LocalIndex:
+    """One generation as read from disk. Rows are this backend's own business: callers use passage ids."""
+
+    path: Path
+    manifest: Manifest
+    documents: dict[str, Document]
+    passages: list[Passage]
+    keys: list[str]  # per passage: hash of exactly what was embedded, so rebuilds can reuse vectors
+    vectors: np.ndarray
+    ann: VectorIndex
+    bm25: BM25
+    rows: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = {p.passage_id: row for row, p in enumerate(self.passages)}
+        self._passages_of: dict[str, list[Passage]] = {}
+        for p in self.passages:
+            self._passages_of.setdefault(p.doc_id, []).append(p)
+        self._sources = sorted({d.source for d in self.documents.values() if d.source}, key=str.casefold)
+        self.allowed = lru_cache(maxsize=64)(self._allowed)  # filters repeat across pages
+
+    def backend(self) -> SearchBackend:
+        m = self.manifest
+        info = IndexInfo(m.model, m.dim, m.documents, m.passages, m.built_at, self.path.name,
+                         {"ann_backend": m.ann_backend, **m.ann_options})
+        return SearchBackend(info, LocalDocuments(self), LocalDense(self), LocalLexical(self))
+
+    def row_ids(self, passage_ids: Sequence[str]) -> list[int]:
+        return [self.rows[p] for p in passage_ids]
+
+    def hits(self, rows: Iterable[int], scores: Iterable[float]) -> list[Hit]:
+        return [Hit(self.passages[int(r)].passage_id, float(s)) for r, s in zip(rows, scores)]
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        docs = {doc_id for doc_id, doc in self.documents.items() if filters.accepts(doc)}
+        mask = np.fromiter((p.doc_id in docs for p in self.passages), dtype=bool, count=len(self.passages))
+        mask.setflags(write=False)  # shared through the cache
+        return mask
+
+
+class LocalDocuments:
+    def __init__(self, index: LocalIndex):
+        self._index = index
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._index.documents.get(doc_id)
+
+    def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
+        return [self._index.passages[row] for row in self._index.row_ids(passage_ids)]
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return list(self._index._passages_of.get(doc_id, []))
+
+    def sources(self) -> list[str]:
+        return list(self._index._sources)
+
+
+class LocalDense:
+    def __init__(self, index: LocalIndex):
+        self._index = index
+
+    def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
+        index = self._index
+        allowed = index.allowed(filters) if filters else None
+        # with filters, look deeper so that enough allowed passages remain
+        fetch = k if allowed is None else min(len(index.passages), k * 20)
+        scores, rows = index.ann.search(vector[None, :], fetch)
+        kept = [(r, s) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])][:k]
+        return index.hits((r for r, _ in kept), (s for _, s in kept))
+
+    def similarity(self, vector: np.ndarray, passage_ids: Sequence[str]) -> np.ndarray:
+        return self._index.vectors[self._index.row_ids(passage_ids)] @ vector
+
+
+class LocalLexical:
+    def __init__(self, index: LocalIndex):
+        self._index = index
+
+    def search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+        index = self._index
+        rows, scores = index.bm25.search(terms, k, index.allowed(filters) if filters else None)
+        return index.hits(rows, scores)
+
+    def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
+        return self._index.bm25.scores(terms)[self._index.row_ids(passage_ids)]
+
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        return self._index.bm25.idf(terms)
+
+
+def build_hint(index_dir: Path) -> str:
+    return f"build one with: python -m indexer build seeds/ --index {index_dir}"
+
+
+def current_generation(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    if not pointer.is_file():
+        raise IndexNotFoundError(f"no index at {index_dir}; {build_hint(index_dir)}")
+    generation = index_dir / pointer.read_text(encoding="utf-8").strip()
+    if not generation.is_dir():
+        raise IndexCorruptError(f"index at {index_dir} points to a missing build {generation.name!r}; "
+                                f"rebuild it: {build_hint(index_dir)}")
+    return generation
+
+
+def read_index(index_dir: Path) -> LocalIndex:
+    gen = current_generation(index_dir)
+    try:
+        manifest = Manifest(**json.loads((gen / "manifest.json").read_text(encoding="utf-8")))
+        if manifest.format_version not in (1, FORMAT_VERSION):
+            raise IndexCorruptError(f"index at {index_dir} has format {manifest.format_version}, this program reads "
+                                    f"{FORMAT_VERSION}; rebuild it")
+        documents = {d.doc_id: d for d in (Document(**r) for r in _read_jsonl(gen / "documents.jsonl"))}
+        passages = [
+            Passage(passage_id=r["passage_id"], doc_id=r["doc_id"], ordinal=r["ordinal"], start=r["start"], end=r["end"],
+                    text=documents[r["doc_id"]].text[r["start"]:r["end"]])
+            for r in _read_jsonl(gen / "passages.jsonl")
+        ]
+        keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r")
+        ann = load_index(gen / "ann.index", manifest.ann_backend)
+        bm25 = BM25.load(gen) if manifest.format_version >= 2 else BM25.fit([tokenize(p.text) for p in passages])
+    except IndexStoreError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorruptError(f"index at {index_dir} is unreadable ({type(exc).__name__}: {exc}); "
+                                f"{build_hint(index_dir)}") from exc
+    counts = {len(passages), len(keys), len(vectors), len(ann), bm25.size}
+    if counts != {manifest.passages} or len(documents) != manifest.documents or vectors.shape[1:] != (manifest.dim,):
+        raise IndexCorruptError(f"index at {index_dir} is inconsistent (passages/vectors/manifest disagree); "
+                                f"{build_hint(index_dir)}")
+    return LocalIndex(gen, manifest, documents, passages, keys, vectors, ann, bm25)
+
+
+class LocalWriter:
+    """Upserts and deletes on top of the previous generation; ``commit`` writes them as a new generation."""
+
+    def __init__(self, index_dir: Path, previous: LocalIndex | None = None, ann_backend: str = "faiss",
+                 ann_options: dict[str, Any] | None = None, chunking: dict[str, Any] | None = None):
+        self.index_dir = index_dir
+        self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
+        self._documents: dict[str, Document] = {}
+        self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
+        if previous is not None:
+            self._documents = dict(previous.documents)
+            for passage, key, vector in zip(previous.passages, previous.keys, previous.vectors):
+                self._rows.setdefault(passage.doc_id, []).append((passage, key, vector))
+
+    def upsert(self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str],
+               vectors: np.ndarray) -> None:
+        for doc in documents:
+            self._documents.pop(doc.doc_id, None)  # re-inserted at the end: a build's order is the index's order
+            self._documents[doc.doc_id] = doc
+            self._rows[doc.doc_id] = []
+        for passage, key, vector in zip(passages, keys, vectors):
+            self._rows[passage.doc_id].append((passage, key, vector))
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        for doc_id in doc_ids:
+            self._documents.pop(doc_id, None)
+            self._rows.pop(doc_id, None)
+
+    def commit(self, info: IndexInfo) -> str:
+        documents = list(self._documents.values())
+        rows = [row for doc in documents for row in self._rows.get(doc.doc_id, [])]
+        vectors = np.stack([v for _, _, v in rows]).astype(np.float32, copy=False)
+        manifest = Manifest(model=info.model, dim=int(vectors.shape[1]), ann_backend=self.ann_backend,
+                            documents=len(documents), passages=len(rows), chunking=self.chunking,
+                            ann_options=self.ann_options)
+        path = write_index(self.index_dir, manifest, documents, [p for p, _, _ in rows], [k for _, k, _ in rows], vectors)
+        return path.name
+
+
+def write_index(index_dir: Path, manifest: Manifest, documents: list[Document], passages: list[Passage],
+                keys: list[str], vectors: np.ndarray) -> Path:
+    """Write a new generation and make it current atomically; returns its directory."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    _write_jsonl(tmp / "documents.jsonl", (asdict(d) for d in documents))
+    _write_jsonl(tmp / "passages.jsonl", ({k: v for k, v in asdict(p).items() if k != "text"} for p in passages))
+    _write_text(tmp / "keys.txt", "\n".join(keys) + "\n")
+    with open(tmp / "vectors.npy", "wb") as fh:
+        np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
+        _sync(fh)
+    build_index(vectors, manifest.ann_backend, **manifest.ann_options).save(tmp / "ann.index")
+    BM25.fit([tokenize(p.text) for p in passages]).save(tmp)
+    for name_ in ("ann.index", *BM25_FILES):
+        _fsync_path(tmp / name_)
+    _write_text(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2))
+    _fsync_path(tmp)
+    os.replace(tmp, index_dir / name)
+    pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+    _write_text(pointer_tmp, name + "\n")
+    os.replace(pointer_tmp, index_dir / CURRENT)  # the commit point
+    _fsync_path(index_dir)
+    _remove_stale(index_dir, keep=name)
+    return index_dir / name
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index directory; readers never need the lock."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexStoreError(f"another build is running on {index_dir}") from None
+        yield
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    # Older generations and leftovers of interrupted builds. A server that loaded an old generation
+    # keeps its open files (mmap), so removing them under it is safe on POSIX.
+    for entry in index_dir.iterdir():
+        if entry.is_dir() and entry.name != keep and (entry.name.startswith("gen-") or entry.name.startswith(".tmp-")):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and entry.name.startswith(f".{CURRENT}."):
+            entry.unlink(missing_ok=True)
+
+
+def _read_jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        _sync(fh)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        _sync(fh)
+
+
+def _sync(fh: TextIO | Any) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

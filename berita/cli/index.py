@@ -1,0 +1,34 @@
+"""python -m berita index [PATHS...] (or python -m indexer build [PATHS...]) [--index DIR] [--model NAME]"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.config import Settings
+from ..errors import BeritaError
+from ..ingest import build
+from . import setup_logging
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m berita index") -> int:
+    """Index articles (.txt, .md, .html, .jsonl files or folders)."""
+    setup_logging()
+    b = argparse.ArgumentParser(prog=prog, description="Build or update the search index from articles "
+                                "(.txt, .md, .html, .jsonl files or folders).")
+    b.add_argument("paths", nargs="*", type=Path, default=[Path("seeds")], help="files or folders (default: seeds/)")
+    b.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    b.add_argument("--model", help="model name from models.txt, a model directory, or a hub name")
+    b.add_argument("--ann-backend", choices=["faiss", "numpy"])
+    args = b.parse_args(argv)
+    settings = Settings.from_env(index_dir=args.index, model=args.model, ann_backend=args.ann_backend)
+    try:
+        report = build(args.paths, settings)
+    except BeritaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"indexed {report.documents} documents, {report.passages} passages "
+          f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} documents removed, "
+          f"{report.skipped} skipped) in {report.seconds:.1f}s -> {settings.storage.index_dir}")
+    return 0
+

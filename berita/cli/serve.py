@@ -1,0 +1,34 @@
+"""python -m berita serve (or python -m web) [--host H] [--port P] [--index DIR]: serve the pages and the JSON API."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from ..core.config import Settings
+from ..engine import SearchEngine
+from ..errors import BeritaError
+from ..web import create_app
+from . import setup_logging
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
+    setup_logging()
+    parser = argparse.ArgumentParser(prog=prog, description="Serve the search page and JSON API.")
+    parser.add_argument("--host", help="default 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default 8000")
+    parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(host=args.host, port=args.port, index_dir=args.index)
+    try:
+        engine = SearchEngine.load(settings)  # fail here, clearly, rather than on the first request
+    except BeritaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    web = settings.web
+    print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/", flush=True)
+    uvicorn.run(create_app(settings, engine), host=web.host, port=web.port, log_level="warning")
+    return 0
+

@@ -1,0 +1,1 @@
+"""What every other package shares: the schema, the settings, text and language helpers, the lexicon."""

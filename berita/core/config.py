@@ -1,0 +1,155 @@
+"""All tunable knobs in one typed object, in groups, read from ``BERITA_*`` environment variables or CLI flags.
+
+Every field has a unique name across the groups, so ``BERITA_INDEX_DIR`` or ``Settings.from_env(index_dir=...)``
+needs no group prefix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from ..errors import ConfigError
+
+Backend = Literal["local"]
+AnnBackend = Literal["faiss", "numpy"]
+Fusion = Literal["convex", "rrf"]
+
+
+def packaged(package: str, name: str) -> Path:
+    """A data file shipped inside the package (models.txt, learned weights), wherever it is installed."""
+    return Path(str(resources.files(package) / name))
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    backend: Backend = "local"  # where the index lives (backends/factory.py)
+    index_dir: Path = Path("data/index")
+    ann_backend: AnnBackend = "faiss"
+    ann_exact_max: int = 100_000  # above this many passages, an approximate (IVF) index
+    ann_nprobe: int = 128  # IVF lists searched: recall@10 0.96 at 1M passages in 22 ms (bench/perf.py)
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    model: str = ""  # empty: the default model named in the registry
+    models_file: Path = field(default_factory=lambda: packaged("berita.embed", "models.txt"))
+    embed_batch_size: int = 32
+    checkpoint_every: int = 512  # passages embedded between saves that let an interrupted build resume
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    # passages follow paragraphs and sentences; sizes are in characters
+    chunk_max_chars: int = 700
+    chunk_min_chars: int = 200
+    chunk_overlap_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    default_k: int = 10
+    max_k: int = 50
+    max_query_chars: int = 1000
+    candidates: int = 50  # depth each retriever contributes before fusion
+    fusion: Fusion = "convex"  # "rrf" (reciprocal rank fusion) is kept as the baseline the benchmark compares
+    rrf_k: int = 60
+    # The dense side's share of the fused score, by query language (BM25 has the rest). Indonesian: tuned
+    # on FacQA train. English questions share only names and numbers with Indonesian passages, so there
+    # BM25 may break ties but must not outvote the dense side.
+    dense_share: Mapping[str, float] = field(default_factory=lambda: {"id": 0.4, "en": 0.8})
+    # A learned second stage re-orders the fused head (retrieval/rerank.py); weights from bench/tune_rerank.py.
+    rerank: bool = True
+    rerank_file: Path = field(default_factory=lambda: packaged("berita.retrieval", "rerank.json"))
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    answer_passages: int = 3
+    answer_min_similarity: float = 0.80
+    answer_overlap_weight: float = 0.02
+    # Where trained (Indonesian), a learned model picks the answer among all values found (answering/spans.py).
+    learned_spans: bool = True
+    spans_file: Path = field(default_factory=lambda: packaged("berita.answering", "spans.json"))
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answers: AnswerConfig = field(default_factory=AnswerConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (field names of any group); ``None`` values are ignored so CLI defaults pass through."""
+        groups: dict[str, dict[str, Any]] = {}
+        for name, value in changes.items():
+            if value is not None:
+                groups.setdefault(_group_of(name), {})[name] = value
+        return dataclasses.replace(self, **{g: dataclasses.replace(getattr(self, g), **v) for g, v in groups.items()})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {}
+        for name, kind in _FIELDS.items():
+            raw = env.get(f"BERITA_{name.upper()}")
+            if raw is not None and name != "dense_share":
+                values[name] = _parse(name, kind, raw)
+        return cls().replace(**values).replace(**overrides)
+
+
+def _field_types() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in dataclasses.fields(Settings):
+        group_type = typing.get_type_hints(Settings)[group.name]
+        for name, kind in typing.get_type_hints(group_type).items():
+            out[name] = (group.name, kind)
+    return out
+
+
+_GROUPED = _field_types()
+_FIELDS = {name: kind for name, (_, kind) in _GROUPED.items()}
+
+
+def _group_of(name: str) -> str:
+    try:
+        return str(_GROUPED[name][0])
+    except KeyError:
+        raise TypeError(f"no setting called {name!r}") from None
+
+
+def _parse(name: str, kind: Any, raw: str) -> object:
+    choices = typing.get_args(kind) if typing.get_origin(kind) is Literal else ()
+    try:
+        if choices:
+            if raw not in choices:
+                raise ValueError
+            return raw
+        if kind is Path:
+            return Path(raw)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is bool:
+            if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ValueError
+            return raw.lower() in ("1", "true", "yes", "on")
+    except ValueError:
+        expected = " or ".join(map(repr, choices)) if choices else getattr(kind, "__name__", str(kind))
+        raise ConfigError(f"BERITA_{name.upper()}={raw!r} is not a valid {expected}") from None
+    return raw

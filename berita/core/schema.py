@@ -1,0 +1,137 @@
+"""Plain data that crosses package boundaries. Passages are named by string ids everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    text: str  # cleaned text; passage offsets point into it
+    source: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD)
+    url: str | None = None
+    place: str | None = None
+    path: str | None = None  # the file it came from
+    content_hash: str = ""
+
+
+@dataclass
+class Passage:
+    passage_id: str
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+def passage_order(passage_id: str) -> tuple[str, int]:
+    """(document id, ordinal): the order passages take in their documents, for ties between equal scores."""
+    doc_id, _, ordinal = passage_id.rpartition(".p")
+    return (doc_id, int(ordinal)) if ordinal.isdigit() else (passage_id, 0)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents a search may return: by source (case-insensitive) and date range (inclusive, ISO)."""
+
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.date_from or self.date_to)
+
+    def accepts(self, doc: Document) -> bool:
+        if self.source and (doc.source or "").casefold() != self.source.casefold():
+            return False
+        if self.date_from or self.date_to:
+            if not doc.date:
+                return False
+            if self.date_from and doc.date[:10] < self.date_from:
+                return False
+            if self.date_to and doc.date[:10] > self.date_to:
+                return False
+        return True
+
+
+@dataclass
+class Hit:
+    """One passage a retriever found, with its score; ``similarity`` is its cosine to the query, where known."""
+
+    passage_id: str
+    score: float
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from: its document and its place in it. Results and answers carry the same fields."""
+
+    doc_id: str
+    passage_id: str
+    title: str
+    source: str | None
+    date: str | None
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, document: Document, passage: Passage) -> Citation:
+        return cls(document.doc_id, passage.passage_id, document.title, document.source, document.date, passage.start,
+                   passage.end)
+
+    def fields(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    """One ranked passage with its citation, as the CLI and the JSON API return it."""
+
+    rank: int
+    # Orders one response only: for reranked (Indonesian) questions the reranker's probability for the top
+    # ten and 0 below them; otherwise the fused score, 1.0 being best on both retrievers.
+    score: float
+    doc_id: str
+    passage_id: str
+    title: str
+    source: str | None
+    date: str | None
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Answer:
+    """A direct answer: the sentence that answers, the span inside it, and its citation.
+
+    ``start``/``end`` are the cited passage's offsets in the document; ``span`` is ``None`` when the
+    question does not ask for a typed value (amount, date, person...).
+    """
+
+    text: str
+    span: str | None
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    start: int
+    end: int
+    passage_id: str
+    kind: str | None = None
+    # the span model's probability (Indonesian questions) or the passage's similarity to the question
+    confidence: float = 0.0
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    lang: str
+    answer: Answer | None
+    results: list[Result]

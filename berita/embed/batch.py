@@ -1,0 +1,54 @@
+"""Embedding many passages: in batches, with progress and periodic saves, on a pluggable executor."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
+
+import numpy as np
+
+from .registry import Embedder
+
+log = logging.getLogger(__name__)
+
+Batch = Sequence[str]
+
+
+class Executor(Protocol):
+    """Runs ``encode`` over batches of texts and yields their embeddings in order."""
+
+    def map(self, encode: Callable[[Batch], np.ndarray], batches: Iterable[Batch]) -> Iterator[np.ndarray]: ...
+
+
+class LocalExecutor:
+    """One batch after another in this process (the model uses the machine's cores itself)."""
+
+    def map(self, encode: Callable[[Batch], np.ndarray], batches: Iterable[Batch]) -> Iterator[np.ndarray]:
+        return map(encode, batches)
+
+
+def embed_passages(embedder: Embedder, texts: Sequence[str], batch_size: int,
+                   save: Callable[[int, int, np.ndarray], None] | None = None, save_every: int = 512,
+                   executor: Executor | None = None) -> np.ndarray:
+    """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe."""
+    too_long = sum(embedder.token_count(t) > embedder.max_tokens for t in texts)
+    if too_long:
+        log.warning("warning: %d passages exceed %s's %d-token window and will be truncated", too_long, embedder.name,
+                    embedder.max_tokens)
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    started = last = time.perf_counter()
+    saved = done = 0
+    batches = (texts[i:i + batch_size] for i in range(0, len(texts), batch_size))
+    for vectors in (executor or LocalExecutor()).map(embedder.encode_passages, batches):
+        out[done:done + len(vectors)] = vectors
+        done += len(vectors)
+        now = time.perf_counter()
+        if save and (done - saved >= save_every or done == len(texts)):
+            save(saved, done, out[saved:done])
+            saved = done
+        if now - last > 5 or done == len(texts):
+            rate = done / (now - started)
+            log.info("embedded %d/%d passages (%.1f/s, %.0fs left)", done, len(texts), rate, (len(texts) - done) / rate)
+            last = now
+    return out

@@ -1,0 +1,176 @@
+"""SearchEngine: a thin facade over the stages. validate -> retrieve -> answer -> response."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .answering import AnswerExtractor, Found
+from .backends import SearchBackend, open_backend
+from .backends.base import IndexInfo
+from .core.config import Fusion, Settings
+from .core.lang import SUPPORTED, detect_language, warm_up
+from .core.linear import LinearModel
+from .core.schema import Answer, Citation, Document, Filters, Hit, Passage, Result, SearchResponse
+from .core.text import normalize
+from .embed import Embedder, load_embedder
+from .errors import ModelError, QueryError
+from .retrieval import MODES, Fusing, Mode, Reranker, Retrieval, Retriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """What one search asks for. ``None`` means the settings' choice."""
+
+    k: int | None = None
+    lang: str | None = None
+    mode: Mode = "hybrid"
+    filters: Filters | None = None
+    offset: int = 0
+    with_answer: bool = True
+    rerank: bool | None = None
+    learned_spans: bool | None = None
+    fusion: Fusion | None = None
+    dense_share: Mapping[str, float] | None = None
+
+
+class SearchEngine:
+    def __init__(self, backend: SearchBackend, embedder: Embedder, settings: Settings):
+        info = backend.info
+        if embedder.name != info.model or embedder.dim != info.dim:
+            raise ModelError(f"the index was built with {info.model!r} ({info.dim} dims) and cannot be searched with "
+                             f"{embedder.name!r} ({embedder.dim} dims); rebuild it with that model or search with the "
+                             "index's own")
+        self.backend = backend
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = Retriever(backend, embedder, settings.retrieval)
+        self._reranker: Reranker | None = None
+        self._span_model: LinearModel | None = None
+        # Stages the settings switch on are loaded now, so a broken weights file fails at start-up, not mid-request.
+        if settings.retrieval.rerank:
+            self.reranker()
+        self.extractor = AnswerExtractor(settings.answers, self.span_model() if settings.answers.learned_spans else None)
+        warm_up()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> SearchEngine:
+        settings = settings or Settings.from_env()
+        backend = open_backend(settings)
+        if embedder is None:
+            wanted = settings.embedding.model
+            if wanted and wanted != backend.info.model:
+                raise ModelError(f"the index at {settings.storage.index_dir} was built with {backend.info.model!r}, "
+                                 f"not {wanted!r}")
+            embedder = load_embedder(backend.info.model, settings.embedding.models_file)
+        return cls(backend, embedder, settings)
+
+    @property
+    def info(self) -> IndexInfo:
+        return self.backend.info
+
+    def reranker(self) -> Reranker:
+        if self._reranker is None:
+            self._reranker = Reranker.load(self.settings.retrieval.rerank_file)
+        return self._reranker
+
+    def span_model(self) -> LinearModel:
+        if self._span_model is None:
+            self._span_model = AnswerExtractor.load_span_model(self.settings.answers.spans_file)
+        return self._span_model
+
+    # ---- queries -------------------------------------------------------------------------
+    def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> SearchResponse:
+        """The best ``k`` passages after the first ``offset``, and the direct answer from the best ones.
+        ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
+        retrieval, options = self.retrieve(query, options, **changes)
+        found = self.answer(retrieval, options) if options.with_answer else None
+        results = [self._result(rank, hit, retrieval.passages[hit.passage_id])
+                   for rank, hit in enumerate(retrieval.hits, 1)][options.offset:]
+        return SearchResponse(query=retrieval.query, lang=retrieval.lang, answer=found and self._cite(found),
+                              results=results)
+
+    def retrieve(self, query: str, options: SearchOptions | None = None, **changes: Any) -> tuple[Retrieval, SearchOptions]:
+        """The checked query's ``Retrieval`` (hits up to ``k + offset``) and the options it ran with."""
+        options = dataclasses.replace(options or SearchOptions(), **changes)
+        query, k, lang = self.check(query, options)
+        filters = self.check_filters(options.filters)
+        rerank = self.settings.retrieval.rerank if options.rerank is None else options.rerank
+        fusing = None
+        if options.fusion or options.dense_share:
+            config = self.settings.retrieval
+            fusing = Fusing(options.fusion or config.fusion, options.dense_share or config.dense_share)
+        retrieval = self.retriever.retrieve(
+            query, lang, k + options.offset, options.mode, filters or None, self.reranker() if rerank else None,
+            similarities=self.settings.answers.answer_passages if options.with_answer else 0, fusing=fusing)
+        return retrieval, dataclasses.replace(options, k=k, lang=lang)
+
+    def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Found | None:
+        """The answer in ``retrieval``'s top passages (``None`` when nothing fits well enough), not yet cited."""
+        learned = self.settings.answers.learned_spans
+        if options and options.learned_spans is not None:
+            learned = options.learned_spans
+        if learned and self.extractor.span_model is None:
+            self.extractor.span_model = self.span_model()
+        return self.extractor.answer(retrieval, learned)
+
+    def check(self, query: str, options: SearchOptions) -> tuple[str, int, str]:
+        config = self.settings.retrieval
+        if not isinstance(query, str):
+            raise QueryError("the query must be text")
+        query = normalize(query)
+        if not query:
+            raise QueryError("the query is empty")
+        if len(query) > config.max_query_chars:
+            raise QueryError(f"the query is {len(query)} characters long; the limit is {config.max_query_chars}")
+        k = config.default_k if options.k is None else options.k
+        if not 1 <= k <= config.max_k:
+            raise QueryError(f"k must be between 1 and {config.max_k}")
+        if options.lang is not None and options.lang not in SUPPORTED:
+            raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
+        if options.mode not in MODES:
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        if not 0 <= options.offset <= 10 * config.max_k:
+            raise QueryError(f"offset must be between 0 and {10 * config.max_k}")
+        return query, k, options.lang or detect_language(query)
+
+    @staticmethod
+    def check_filters(filters: Filters | None) -> Filters:
+        filters = filters or Filters()
+        for name in ("date_from", "date_to"):
+            value = getattr(filters, name)
+            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise QueryError(f"{name} must be a date written YYYY-MM-DD")
+        return filters
+
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure cold queries with it)."""
+        self.retriever.clear_cache()
+
+    # ---- documents -----------------------------------------------------------------------
+    def document(self, doc_id: str) -> tuple[Document, list[Passage]] | None:
+        doc = self.backend.documents.document(doc_id)
+        return (doc, self.backend.documents.passages_of(doc_id)) if doc else None
+
+    def sources(self) -> list[str]:
+        """Every source named in the index, for filter menus."""
+        return self.backend.documents.sources()
+
+    # ---- responses -----------------------------------------------------------------------
+    def _citation(self, passage: Passage) -> Citation:
+        document = self.backend.documents.document(passage.doc_id)
+        assert document is not None, passage.doc_id  # a committed index has every passage's document
+        return Citation.of(document, passage)
+
+    def _result(self, rank: int, hit: Hit, passage: Passage) -> Result:
+        return Result(rank=rank, score=round(float(hit.score), 6), text=passage.text, **self._citation(passage).fields())
+
+    def _cite(self, found: Found) -> Answer:
+        passage = self.backend.documents.passages([found.passage_id])[0]
+        return Answer(text=found.sentence, span=found.span, kind=found.kind, confidence=round(found.confidence, 4),
+                      **self._citation(passage).fields())

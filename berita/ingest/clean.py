@@ -1,0 +1,93 @@
+"""Cleaning Indonesian news text: boilerplate out; title, dateline source and date into metadata."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..core.lexicon import MONTH_NUMBERS
+from ..core.text import normalize
+
+# Lines that are navigation or attribution, not content.
+BOILERPLATE = [
+    re.compile(r"^baca\s+juga\s*:.*$", re.I),
+    re.compile(r"^cek\s+berita\s+dan\s+artikel\s+(lain(nya)?\s+)?di\s+google\s+news\.?$", re.I),
+    re.compile(r"^(sumber|source|editor|pewarta|penulis|reporter)\s*:\s*$", re.I),
+    re.compile(r"^(simak|ikuti)\s+(juga\s+)?(berita|update|artikel).{0,80}(google news|whatsapp|telegram|channel).*$", re.I),
+    # Photo captions: "KERJA SAMA - Pemkab Batang ... -IST-", "FOTO: ... (ANTARA/...)"
+    re.compile(r"^[A-Z0-9][A-Z0-9 ,.&'/]{2,60}\s[-–—]\s.+[-–—]\s?[A-Z]{2,10}\s?[-–—]?$"),
+    re.compile(r"^(foto|photo|ilustrasi)\s*:.*$", re.I),
+]
+
+# "Batang (ANTARA) -", "PojokPantura.Com -", "BATANG –", "Jakarta, CNN Indonesia --"
+DATELINE = re.compile(
+    r"^(?P<head>[A-Z][\w.]*(?:[ ][A-Z][\w.]*){0,3})"
+    r"(?:\s*\((?P<paren>[^)]{2,40})\)|,\s*(?P<comma>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,2}))?"
+    r"\s*[-–—]{1,2}\s+(?=\S)"
+)
+MEDIA_NAME = re.compile(r"\.(com|co\.id|id|net|org|news)$|^(antara|kompas|detik|tempo|kumparan|cnn)", re.I)
+
+DATE_NUMERIC = re.compile(r"\((\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\)")
+DATE_WORDS = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+((?:19|20)\d{2})\b")
+
+
+@dataclass
+class Cleaned:
+    text: str
+    title: str | None
+    source: str | None
+    place: str | None
+    date: str | None
+
+
+def clean_article(text: str, title: str | None = None) -> Cleaned:
+    lines = [normalize(line) for line in text.splitlines()]
+    lines = [line for line in lines if line and not is_boilerplate(line)]
+    if title is None and lines and looks_like_title(lines[0]) and len(lines) > 1:
+        title = lines.pop(0)
+    body = "\n".join(lines)
+    place, source = parse_dateline(body)
+    return Cleaned(text=body, title=title or _fallback_title(body), source=source, place=place, date=find_date(body))
+
+
+def is_boilerplate(line: str) -> bool:
+    return any(pattern.match(line) for pattern in BOILERPLATE)
+
+
+def looks_like_title(line: str) -> bool:
+    return (len(line) <= 150 and len(line.split()) <= 20 and not line.rstrip().endswith((".", "!", ",", ":", ";", "\"", "”"))
+            and not DATELINE.match(line))
+
+
+def parse_dateline(body: str) -> tuple[str | None, str | None]:
+    """(place, source) from the opening "Place (SOURCE) -" of a news text, where it has one."""
+    match = DATELINE.match(body)
+    if not match:
+        return None, None
+    head, named = match.group("head"), match.group("paren") or match.group("comma")
+    if named:
+        return head.title() if head.isupper() else head, named.strip()
+    if MEDIA_NAME.search(head):
+        return None, head
+    return (head.title() if head.isupper() else head), None
+
+
+def find_date(text: str) -> str | None:
+    """The first full date written in the text ("Kamis (12/6/2025)", "12 Juni 2025"), as YYYY-MM-DD."""
+    candidates = []
+    for m in DATE_NUMERIC.finditer(text):
+        candidates.append((m.start(), int(m.group(3)), int(m.group(2)), int(m.group(1))))
+    for m in DATE_WORDS.finditer(text):
+        month = MONTH_NUMBERS.get(m.group(2).lower())
+        if month:
+            candidates.append((m.start(), int(m.group(3)), month, int(m.group(1))))
+    for _, year, month, day in sorted(candidates):
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def _fallback_title(body: str) -> str:
+    first = body.split("\n", 1)[0]
+    first = DATELINE.sub("", first, count=1)
+    words = first.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")

@@ -1,0 +1,98 @@
+"""Dense + lexical retrieval, fused, then (where trained) reranked: ``Retriever.retrieve`` -> ``Retrieval``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal, Mapping
+
+import numpy as np
+
+from ..backends.base import SearchBackend
+from ..core.config import Fusion, RetrievalConfig
+from ..core.schema import Filters, Hit, Passage
+from ..core.text import tokenize
+from ..embed.registry import Embedder
+from .fusion import convex, rrf
+from .rerank import Reranker, features
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found and what it knew on the way, so that answering never reaches back into an index."""
+
+    query: str
+    lang: str
+    hits: list[Hit]  # best first; the leading ones carry their cosine to the query where asked
+    passages: dict[str, Passage]  # the hits' passages
+    vector: np.ndarray | None  # the query's embedding (None for BM25 alone)
+    terms: list[str]  # the query's BM25 terms
+    idf: dict[str, float] = field(default_factory=dict)  # of those terms
+
+
+@dataclass(frozen=True)
+class Fusing:
+    """How the two runs are fused for one query (the settings' choice unless a caller asks otherwise)."""
+
+    fusion: Fusion
+    dense_share: Mapping[str, float]
+
+
+class Retriever:
+    def __init__(self, backend: SearchBackend, embedder: Embedder, config: RetrievalConfig):
+        self.backend = backend
+        self.embedder = embedder
+        self.config = config
+        self.embed_query = lru_cache(maxsize=4096)(self._embed_query)
+
+    def retrieve(self, query: str, lang: str, k: int, mode: Mode = "hybrid", filters: Filters | None = None,
+                 reranker: Reranker | None = None, similarities: int = 0, fusing: Fusing | None = None) -> Retrieval:
+        """The best ``k`` passages for ``query``; the first ``similarities`` hits get their cosine to the query."""
+        depth = max(k, self.config.candidates)
+        terms = tokenize(query)
+        vector = self.embed_query(query) if mode != "bm25" or similarities else None
+        dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
+        lexical = self.backend.lexical.search(terms, depth, filters) if mode != "dense" else []
+        if mode != "hybrid":
+            hits = (dense if mode == "dense" else lexical)[:k]
+        else:
+            hits = self._fuse(dense, lexical, lang, fusing)
+            if hits and reranker and reranker.handles(lang):
+                hits = self._rerank(query, lang, hits, reranker)
+            hits = hits[:k]
+        passages = dict(zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits])))
+        if vector is not None and similarities:
+            head = hits[:similarities]
+            for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
+                hit.similarity = float(s)
+        return Retrieval(query, lang, hits, passages, vector, terms, self.backend.lexical.idf(terms))
+
+    def rerank_features(self, query: str, lang: str, passage_ids: list[str]) -> np.ndarray:
+        """The reranker's view of the passages named for ``query`` (one row each; see rerank.py)."""
+        terms = tokenize(query)
+        texts = [p.text for p in self.backend.documents.passages(passage_ids)]
+        return features(query, lang, texts, self.backend.dense.similarity(self.embed_query(query), passage_ids),
+                        self.backend.lexical.scores(terms, passage_ids), self.backend.lexical.idf(terms))
+
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure cold queries with it)."""
+        self.embed_query.cache_clear()
+
+    def _fuse(self, dense: list[Hit], lexical: list[Hit], lang: str, fusing: Fusing | None) -> list[Hit]:
+        fusing = fusing or Fusing(self.config.fusion, self.config.dense_share)
+        share = fusing.dense_share.get(lang, 0.5)
+        if fusing.fusion == "rrf":
+            return rrf([dense, lexical], (share, 1 - share), self.config.rrf_k)
+        return convex([dense, lexical], (share, 1 - share))
+
+    def _rerank(self, query: str, lang: str, fused: list[Hit], reranker: Reranker) -> list[Hit]:
+        head = [h.passage_id for h in fused[:reranker.depth]]
+        return reranker.rerank(lang, fused, self.rerank_features(query, lang, head))
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        vector = self.embedder.encode_queries([query])[0]
+        vector.setflags(write=False)  # shared through the cache
+        return vector

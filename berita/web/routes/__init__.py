@@ -1,0 +1,1 @@
+"""One router per resource: the JSON API and the HTML pages."""

@@ -1,0 +1,64 @@
+"""The JSON API: /healthz, /api/search, /api/documents/{doc_id}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from ...core.config import Settings
+from ...core.schema import Document, Filters, Passage, SearchResponse
+from ..deps import EngineDep
+
+# Query limits are part of the OpenAPI schema, so they are read (from BERITA_* variables) when the routes are
+# declared; the engine checks the limits of the settings it was given as well.
+LIMITS = Settings.from_env().retrieval
+
+
+@dataclass
+class DocumentResponse:
+    document: Document
+    passages: list[Passage]
+
+
+@dataclass
+class Health:
+    status: str
+    model: str
+    documents: int
+    passages: int
+    built_at: str
+
+
+router = APIRouter()
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(engine: EngineDep) -> Health:
+    info = engine.info
+    return Health("ok", info.model, info.documents, info.passages, info.built_at)
+
+
+@router.get("/api/search", response_model=SearchResponse)
+def api_search(
+    engine: EngineDep,
+    q: Annotated[str, Query(min_length=1, max_length=LIMITS.max_query_chars, description="the question or keywords")],
+    k: Annotated[int, Query(ge=1, le=LIMITS.max_k, description="number of passages")] = 10,
+    lang: Annotated[Literal["id", "en"] | None, Query(description="query language; detected when absent")] = None,
+    source: Annotated[str | None, Query(max_length=200, description="only this source (case-insensitive)")] = None,
+    date_from: Annotated[date | None, Query(description="only articles dated on or after (YYYY-MM-DD)")] = None,
+    date_to: Annotated[date | None, Query(description="only articles dated on or before (YYYY-MM-DD)")] = None,
+    offset: Annotated[int, Query(ge=0, le=10 * LIMITS.max_k, description="skip this many passages (paging)")] = 0,
+) -> SearchResponse:
+    filters = Filters(source or None, date_from and date_from.isoformat(), date_to and date_to.isoformat())
+    return engine.search(q, k=k, lang=lang, filters=filters, offset=offset)
+
+
+@router.get("/api/documents/{doc_id}", response_model=DocumentResponse)
+def api_document(doc_id: str, engine: EngineDep) -> DocumentResponse:
+    found = engine.document(doc_id)
+    if found is None:
+        raise HTTPException(404, f"no document {doc_id!r}")
+    return DocumentResponse(*found)
