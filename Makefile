@@ -8,18 +8,24 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test browser screenshots bench-quality bench-perf train clean
+.PHONY: run index serve test lint browser screenshots bench-quality bench-perf train clean
 
 run: index serve
 
 index: $(VENV)/.installed-base
-	$(BIN)/python -m indexer build seeds --index $(INDEX)
+	$(BIN)/python -m berita index seeds --index $(INDEX)
 
 serve: $(VENV)/.installed-base
-	$(BIN)/python -m web --index $(INDEX)
+	$(BIN)/python -m berita serve --index $(INDEX)
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser lint
 	$(BIN)/python -m pytest
+
+# ruff (lint and format) and mypy, as configured in pyproject.toml
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The page tests drive Debian's Chromium; install it (as root, or through sudo) where it is missing.
 browser:
@@ -29,7 +35,7 @@ browser:
 
 # Refresh the screenshots the README shows.
 screenshots: $(VENV)/.installed-test browser
-	BERITA_SCREENSHOT_DIR=docs $(BIN)/python -m pytest -q tests/test_browser.py
+	BERITA_SCREENSHOT_DIR=docs $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,16 +50,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # Benchmarks print a table and write bench/results/*.json (see README for the latest figures).
 bench-quality: $(VENV)/.installed-base
-	$(BIN)/python bench/quality.py
+	$(BIN)/python -m bench.quality
 
 bench-perf: $(VENV)/.installed-base
-	$(BIN)/python bench/perf.py
+	$(BIN)/python -m bench.perf
 
-# The learned stages' weights (search/rerank.json, then search/spans.json, which sees reranked passages),
+# The learned stages' weights (berita/retrieval/rerank.json, then berita/answering/spans.json, which sees reranked passages),
 # from FacQA train questions; needs the index that bench-quality builds.
 train: $(VENV)/.installed-base
-	$(BIN)/python bench/tune_rerank.py
-	$(BIN)/python bench/tune_answers.py
+	$(BIN)/python -m bench.tune_rerank
+	$(BIN)/python -m bench.tune_answers
 
 clean:
 	rm -rf $(VENV) data/index

@@ -3,6 +3,7 @@ concurrency against a loopback server, then it stops. Prints one JSON object wit
 
     python bench/loadgen.py http://127.0.0.1:8000 --requests 300 --concurrency 4 [--unique]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-QUESTIONS = [json.loads(line)["question"] for line in open(Path(__file__).with_name("seed_questions.jsonl"), encoding="utf-8")]
+QUESTIONS = [
+    json.loads(line)["question"] for line in open(Path(__file__).with_name("seed_questions.jsonl"), encoding="utf-8")
+]
 
 
 def main() -> int:

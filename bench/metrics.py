@@ -1,4 +1,5 @@
 """Retrieval and answer metrics: one relevant passage per question."""
+
 from __future__ import annotations
 
 import math
@@ -10,12 +11,12 @@ from collections import Counter
 def retrieval_scores(ranks: list[int | None], k: int = 10) -> dict[str, float]:
     """``ranks``: 1-based rank of the gold passage per question, ``None`` when it was not retrieved."""
     n = max(len(ranks), 1)
-    hit = lambda r, cut: r is not None and r <= cut  # noqa: E731
+    found = [r for r in ranks if r is not None and r <= k]
     return {
-        "R@1": sum(hit(r, 1) for r in ranks) / n,
-        f"R@{k}": sum(hit(r, k) for r in ranks) / n,
-        f"MRR@{k}": sum(1 / r for r in ranks if hit(r, k)) / n,
-        f"nDCG@{k}": sum(1 / math.log2(r + 1) for r in ranks if hit(r, k)) / n,
+        "R@1": sum(r == 1 for r in found) / n,
+        f"R@{k}": len(found) / n,
+        f"MRR@{k}": sum(1 / r for r in found) / n,
+        f"nDCG@{k}": sum(1 / math.log2(r + 1) for r in found) / n,
     }
 
 
@@ -49,7 +50,9 @@ def answer_scores(predictions: list[str | None], golds: list[list[str]]) -> dict
         "EM": sum(exact_match(p, g) for p, g in zip(predictions, golds)) / n,
         "F1": sum(token_f1(p, g) for p, g in zip(predictions, golds)) / n,
         # of the questions it answered, how many it got (at least partly) right
-        "precision": (sum(token_f1(predictions[i], golds[i]) > 0 for i in answered) / len(answered)) if answered else 0.0,
+        "precision": (sum(token_f1(predictions[i], golds[i]) > 0 for i in answered) / len(answered))
+        if answered
+        else 0.0,
     }
 
 
@@ -57,4 +60,9 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
     """Median, p95 and p99 in milliseconds (nearest rank)."""
     ms = sorted(1000 * s for s in seconds)
     pick = lambda p: ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]  # noqa: E731
-    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pick(0.95), 2), "p99_ms": round(pick(0.99), 2), "n": len(ms)}
+    return {
+        "p50_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(pick(0.95), 2),
+        "p99_ms": round(pick(0.99), 2),
+        "n": len(ms),
+    }

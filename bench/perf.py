@@ -1,11 +1,12 @@
 """Speed and memory: indexing throughput against the bare model, query latency in-process and over
 HTTP, cold start, and the vector index at 100k and 1M passages.
 
-    .venv/bin/python bench/perf.py                       # every part (about 10 minutes on 2 cores)
-    .venv/bin/python bench/perf.py --parts query,http    # some parts
+    .venv/bin/python -m bench.perf                       # every part (about 10 minutes on 2 cores)
+    .venv/bin/python -m bench.perf --parts query,http    # some parts
 
 Prints a table and writes bench/results/perf.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,23 +21,18 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.metrics import percentiles  # noqa: E402
-from bench.quality import seed_questions, write_results  # noqa: E402
-from indexer.build import build, prepare  # noqa: E402
-from indexer.readers import read_articles  # noqa: E402
-from search.ann import build_index  # noqa: E402
-from search.engine import SearchEngine  # noqa: E402
-from search.models import load_embedder  # noqa: E402
-from search.settings import Settings  # noqa: E402
-from search.store import read_index  # noqa: E402
+from bench.metrics import percentiles
+from bench.quality import ROOT, seed_questions, write_results
+from berita import SearchEngine, Settings, build
+from berita.backends import read_index
+from berita.backends.ann import FaissIndex, build_index
+from berita.embed import load_embedder
+from berita.ingest import prepare, read_articles
 
 PARTS = ("indexing", "query", "http", "scale")
 
@@ -53,52 +49,56 @@ def bench_indexing(eval_dir: Path, articles: int, embedder) -> tuple[dict, np.nd
         for _, line in zip(range(articles), src):
             dst.write(line)
     settings = Settings.from_env(index_dir=subset.parent / "index")
-    _, passages = prepare(read_articles([subset]), settings, log=lambda m: None)
+    _, passages = prepare(read_articles([subset]), settings)
     texts = [p.text for p in passages]
 
     started = time.perf_counter()
-    vectors = np.concatenate([embedder.encode_passages(texts[i:i + 32]) for i in range(0, len(texts), 32)])
+    vectors = np.concatenate([embedder.encode_passages(texts[i : i + 32]) for i in range(0, len(texts), 32)])
     raw = time.perf_counter() - started
-    report = build([subset], settings, embedder, log=lambda m: None)
-    rebuild = build([subset], settings, embedder, log=lambda m: None)
+    report = build([subset], settings, embedder)
+    rebuild = build([subset], settings, embedder)
     shutil.rmtree(subset.parent, ignore_errors=True)
     return {
-        "articles": articles, "passages": len(texts), "model_only_passages_per_s": round(len(texts) / raw, 2),
+        "articles": articles,
+        "passages": len(texts),
+        "model_only_passages_per_s": round(len(texts) / raw, 2),
         "build_passages_per_s": round(len(texts) / report.seconds, 2),
         "overhead_pct": round(100 * (report.seconds / raw - 1), 1),
-        "unchanged_rebuild_s": round(rebuild.seconds, 2), "peak_rss_mb": peak_rss_mb(),
+        "unchanged_rebuild_s": round(rebuild.seconds, 2),
+        "peak_rss_mb": peak_rss_mb(),
     }, vectors
 
 
 # ---- queries in-process -----------------------------------------------------------------------
 def seed_index(embedder) -> Settings:
     settings = Settings.from_env(index_dir=ROOT / "data" / "bench" / "seed-index")
-    build([ROOT / "seeds"], settings, embedder, log=lambda m: None)
+    build([ROOT / "seeds"], settings, embedder)
     return settings
 
 
 def bench_query(settings: Settings, embedder) -> dict:
-    engine = SearchEngine(read_index(settings.index_dir), embedder, settings)
+    engine = SearchEngine.load(settings, embedder)
     questions = [q.text for q in seed_questions()]
     indonesian = [q.text for q in seed_questions() if q.lang == "id"]
     out = {"cold_cache": _timed(engine, questions, clear=True), "warm": _timed(engine, questions)}
     # what the learned stages cost: Indonesian questions are the ones they run on
-    for name, changes in (("warm_id", {}), ("warm_id_no_rerank", {"rerank": False}),
-                          ("warm_id_no_learned_stages", {"rerank": False, "learned_spans": False})):
-        engine.settings = replace(settings, **changes)
-        out[name] = _timed(engine, indonesian)
-    engine.settings = settings
+    for name, options in (
+        ("warm_id", {}),
+        ("warm_id_no_rerank", {"rerank": False}),
+        ("warm_id_no_learned_stages", {"rerank": False, "learned_spans": False}),
+    ):
+        out[name] = _timed(engine, indonesian, **options)
     return out
 
 
-def _timed(engine: SearchEngine, questions: list[str], clear: bool = False, rounds: int = 3) -> dict:
+def _timed(engine: SearchEngine, questions: list[str], clear: bool = False, rounds: int = 3, **options) -> dict:
     times = []
     for _ in range(rounds):
         for q in questions:
             if clear:
                 engine.clear_cache()
             started = time.perf_counter()
-            engine.search(q)
+            engine.search(q, **options)
             times.append(time.perf_counter() - started)
     return percentiles(times)
 
@@ -114,8 +114,12 @@ def bench_http(settings: Settings, requests: int) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "web", "--index", str(settings.index_dir), "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "web", "--index", str(settings.storage.index_dir), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -123,13 +127,20 @@ def bench_http(settings: Settings, requests: int) -> dict:
                 break
             except OSError:
                 if server.poll() is not None or time.perf_counter() - started > 120:
-                    raise RuntimeError("server did not start")
+                    raise RuntimeError("server did not start") from None
                 time.sleep(0.05)
-        out = {"cold_start_s": round(time.perf_counter() - started, 2)}
+        out: dict[str, Any] = {"cold_start_s": round(time.perf_counter() - started, 2)}
         for unique in (False, True):
             for concurrency in (1, 4, 16):
-                args = [sys.executable, str(ROOT / "bench" / "loadgen.py"), url, "--requests", str(requests),
-                        "--concurrency", str(concurrency)] + (["--unique"] if unique else [])
+                args = [
+                    sys.executable,
+                    str(ROOT / "bench" / "loadgen.py"),
+                    url,
+                    "--requests",
+                    str(requests),
+                    "--concurrency",
+                    str(concurrency),
+                ] + (["--unique"] if unique else [])
                 result = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
                 row = percentiles(result["latencies"])
                 row["rps"] = round(len(result["latencies"]) / result["wall_seconds"], 1)
@@ -153,7 +164,7 @@ def synthetic(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
         a, b = base[rng.integers(0, len(base), m)], base[rng.integers(0, len(base), m)]
         mix = rng.uniform(0, 0.5, (m, 1)).astype(np.float32)
         x = (1 - mix) * a + mix * b + rng.normal(size=(m, base.shape[1])).astype(np.float32) * spread
-        out[start:start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
+        out[start : start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
     return out
 
 
@@ -172,10 +183,10 @@ def bench_scale(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> dict
         vectors = synthetic(base, n)
         exact = build_index(vectors, "faiss", exact_max=n)
         truth, exact_lat = timed_search(exact, queries)
-        row = {"exact": {**exact_lat, "memory_mb": round(vectors.nbytes / 2**20, 1)}}
+        row: dict[str, Any] = {"exact": {**exact_lat, "memory_mb": round(vectors.nbytes / 2**20, 1)}}
         del exact
         started = time.perf_counter()
-        ivf = build_index(vectors, "faiss", exact_max=0)
+        ivf = FaissIndex.build(vectors, exact_max=0)
         row["ivf_build_s"] = round(time.perf_counter() - started, 1)
         row["ivf_memory_mb"] = round((vectors.nbytes + 8 * n) / 2**20, 1)
         for nprobe in (32, 64, 96, 128, 192):
@@ -203,22 +214,30 @@ def print_table(results: dict) -> None:
     print(f"machine: {results['machine']}")
     if "indexing" in results:
         i = results["indexing"]
-        print(f"indexing {i['passages']} IndoSum passages: model alone {i['model_only_passages_per_s']}/s, "
-              f"full build {i['build_passages_per_s']}/s (overhead {i['overhead_pct']}%), unchanged rebuild "
-              f"{i['unchanged_rebuild_s']}s, peak RSS {i['peak_rss_mb']} MB")
+        print(
+            f"indexing {i['passages']} IndoSum passages: model alone {i['model_only_passages_per_s']}/s, "
+            f"full build {i['build_passages_per_s']}/s (overhead {i['overhead_pct']}%), unchanged rebuild "
+            f"{i['unchanged_rebuild_s']}s, peak RSS {i['peak_rss_mb']} MB"
+        )
     for part in ("query", "http"):
         for name, row in results.get(part, {}).items():
             if isinstance(row, dict):
                 extra = f"  {row['rps']:>7.1f} req/s" if "rps" in row else ""
-                print(f"{part:<6}{name:<28}p50 {row['p50_ms']:>8.2f} ms  p95 {row['p95_ms']:>8.2f} ms  p99 {row['p99_ms']:>8.2f} ms{extra}")
+                print(
+                    f"{part:<6}{name:<28}p50 {row['p50_ms']:>8.2f} ms  p95 {row['p95_ms']:>8.2f} ms  p99 {row['p99_ms']:>8.2f} ms{extra}"
+                )
             else:
                 print(f"{part:<6}{name:<28}{row}")
     for n, row in results.get("scale", {}).items():
         e = row["exact"]
-        print(f"scale {n:>8}: exact p50 {e['p50_ms']} ms p95 {e['p95_ms']} ms ({e['memory_mb']} MB); IVF build {row['ivf_build_s']}s, {row['ivf_memory_mb']} MB")
+        print(
+            f"scale {n:>8}: exact p50 {e['p50_ms']} ms p95 {e['p95_ms']} ms ({e['memory_mb']} MB); IVF build {row['ivf_build_s']}s, {row['ivf_memory_mb']} MB"
+        )
         for key, r in row.items():
             if key.startswith("ivf_nprobe"):
-                print(f"      {key:<16} p50 {r['p50_ms']:>6.2f} ms  p95 {r['p95_ms']:>6.2f} ms  recall@10 {r['recall@10']:.3f}")
+                print(
+                    f"      {key:<16} p50 {r['p50_ms']:>6.2f} ms  p95 {r['p95_ms']:>6.2f} ms  recall@10 {r['recall@10']:.3f}"
+                )
 
 
 def main() -> int:
@@ -231,7 +250,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "perf.json")
     args = parser.parse_args()
     parts = args.parts.split(",")
-    embedder = load_embedder("", ROOT / "models.txt")
+    embedder = load_embedder()
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     base = None
     if "indexing" in parts:
@@ -248,9 +267,11 @@ def main() -> int:
         if (eval_index / "CURRENT").exists():
             base = np.asarray(read_index(eval_index).vectors)
         elif base is None:
-            base = np.asarray(read_index(settings.index_dir).vectors)
+            base = np.asarray(read_index(settings.storage.index_dir).vectors)
         results["scale_base_passages"] = len(base)
-        results["scale"] = bench_scale(base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")])
+        results["scale"] = bench_scale(
+            base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")]
+        )
     print_table(results)
     write_results(args.out, results)
     return 0

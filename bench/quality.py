@@ -1,8 +1,8 @@
 """Retrieval and answer quality, per query set and language, for each retrieval system on one index.
 
-    .venv/bin/python bench/quality.py                      # seed questions + FacQA + English->Indonesian
-    .venv/bin/python bench/quality.py --sets seed          # the seed questions only (seconds)
-    .venv/bin/python bench/quality.py --save-vectors       # after changing chunking or the model
+    .venv/bin/python -m bench.quality                      # seed questions + FacQA + English->Indonesian
+    .venv/bin/python -m bench.quality --sets seed          # the seed questions only (seconds)
+    .venv/bin/python -m bench.quality --save-vectors       # after changing chunking or the model
 
 Reads ../shared/eval/ (or --eval DIR). Prints a table and writes bench/results/quality.json.
 
@@ -11,6 +11,7 @@ those embeddings (bench/data/eval-vectors.npz, float16, keyed by model and passa
 clone builds its eval index from them and embeds only passages whose text is not in the file; every
 run re-embeds a random sample and stops if the file disagrees with the model.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,20 +19,18 @@ import json
 import random
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.metrics import answer_scores, percentiles, retrieval_scores
+from berita import IndexStoreError, Passage, SearchEngine, Settings, build
+from berita.backends import LocalIndex, read_index
+from berita.embed import write_vectors_file
+from berita.retrieval import Retrieval
 
-from bench.metrics import answer_scores, percentiles, retrieval_scores  # noqa: E402
-from indexer.build import build  # noqa: E402
-from search.store import IndexStoreError, write_vectors_file  # noqa: E402
-from indexer.readers import RawArticle  # noqa: E402
-from search.engine import SearchEngine  # noqa: E402
-from search.settings import Settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # "hybrid-naive" is equal-weight reciprocal rank fusion, the baseline the language-aware fusion replaces;
 # "hybrid" is that fusion alone, "hybrid+rerank" the product's default (reranking where trained: Indonesian).
@@ -57,7 +56,9 @@ def seed_questions() -> list[Question]:
 
 def facqa_questions(eval_dir: Path, split: str) -> list[Question]:
     rows = [json.loads(line) for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
-    return [Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"]) for r in rows if r["split"] == split]
+    return [
+        Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"]) for r in rows if r["split"] == split
+    ]
 
 
 def xling_questions(eval_dir: Path) -> list[Question]:
@@ -71,10 +72,14 @@ def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     seen = set()
     with open(out, "w", encoding="utf-8") as fh:
+
         def put(doc_id, title, text, **extra):
             if doc_id not in seen:
                 seen.add(doc_id)
-                fh.write(json.dumps({"doc_id": doc_id, "title": title, "text": text, **extra}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"doc_id": doc_id, "title": title, "text": text, **extra}, ensure_ascii=False) + "\n"
+                )
+
         for n, line in enumerate(open(eval_dir / "indosum_articles.jsonl", encoding="utf-8")):
             if indosum_articles is not None and n >= indosum_articles:
                 break
@@ -89,52 +94,63 @@ def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
     return out
 
 
-def is_gold(engine: SearchEngine, idx: int, q: Question) -> bool:
-    p = engine.index.passages[idx]
-    return p.doc_id == q.doc_id and (q.passage_contains is None or q.passage_contains in p.text)
+# Each system as per-search options of the one engine.
+OPTIONS: dict[str, dict] = {
+    "bm25": {"mode": "bm25"},
+    "dense": {"mode": "dense"},
+    "hybrid-naive": {"fusion": "rrf", "dense_share": {"id": 0.5, "en": 0.5}, "rerank": False},
+    "hybrid": {"rerank": False},
+    PRODUCT: {"rerank": True},
+}
 
 
-def gold_rank(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question) -> int | None:
-    return next((rank for rank, (idx, _) in enumerate(ranked, 1) if is_gold(engine, idx, q)), None)
+def is_gold(passage: Passage, q: Question) -> bool:
+    return passage.doc_id == q.doc_id and (q.passage_contains is None or q.passage_contains in passage.text)
 
 
-def top_holds_answer(engine: SearchEngine, ranked: list[tuple[int, float]], q: Question) -> bool:
+def ranked_passages(retrieval: Retrieval) -> list[Passage]:
+    return [retrieval.passages[h.passage_id] for h in retrieval.hits]
+
+
+def gold_rank(passages: list[Passage], q: Question) -> int | None:
+    return next((rank for rank, p in enumerate(passages, 1) if is_gold(p, q)), None)
+
+
+def top_holds_answer(passages: list[Passage], q: Question) -> bool:
     """The first passage contains a gold answer, whichever passage it is (FacQA has several on one story)."""
-    return bool(ranked) and any(a.lower() in engine.index.passages[ranked[0][0]].text.lower() for a in q.answers)
+    return bool(passages) and any(a.lower() in passages[0].text.lower() for a in q.answers)
 
 
 def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
-    base = engine.settings
-    settings = {"hybrid-naive": replace(base, fusion="rrf", dense_share={"id": 0.5, "en": 0.5}, rerank=False),
-                "hybrid": replace(base, rerank=False), PRODUCT: replace(base, rerank=True)}
     out: dict = {}
     for lang in sorted({q.lang for q in questions}):
         subset = [q for q in questions if q.lang == lang]
         row: dict = {"n": len(subset)}
         for system in SYSTEMS:
-            mode = "hybrid" if system.startswith("hybrid") else system
-            engine.settings = settings.get(system, base)
+            answering = with_answers and system == PRODUCT
             latencies, ranks, predictions, holds = [], [], [], []
             for n, q in enumerate(subset):
                 if n < LATENCY_SAMPLE:
                     engine.clear_cache()  # timed as a question never seen; the rest reuse embeddings across systems
                 started = time.perf_counter()
-                ranked = engine.retrieve(q.text, lang, 10, mode)
-                answer = engine.answer(q.text, ranked, lang) if with_answers and system == PRODUCT else None
+                retrieval, options = engine.retrieve(q.text, lang=lang, k=10, with_answer=answering, **OPTIONS[system])
+                answer = engine.answer(retrieval, options) if answering else None
                 if n < LATENCY_SAMPLE:
                     latencies.append(time.perf_counter() - started)
-                ranks.append(gold_rank(engine, ranked, q))
-                holds.append(top_holds_answer(engine, ranked, q))
-                predictions.append(answer and (answer.span or answer.text))
+                passages = ranked_passages(retrieval)
+                ranks.append(gold_rank(passages, q))
+                holds.append(top_holds_answer(passages, q))
+                predictions.append((answer.span or answer.sentence) if answer else None)
             row[system] = {k: round(v, 4) for k, v in retrieval_scores(ranks).items()}
             if with_answers:
                 row[system]["top_holds_answer"] = round(sum(holds) / len(holds), 4)
             lat = percentiles(latencies)
             row[system]["latency_ms_p50"], row[system]["latency_ms_p95"] = lat["p50_ms"], lat["p95_ms"]
             if with_answers and system == PRODUCT:
-                row["answers"] = {k: round(v, 4) for k, v in answer_scores(predictions, [q.answers for q in subset]).items()}
+                row["answers"] = {
+                    k: round(v, 4) for k, v in answer_scores(predictions, [q.answers for q in subset]).items()
+                }
         out[lang] = row
-    engine.settings = base
     return out
 
 
@@ -146,53 +162,75 @@ def load_engine(paths: list[Path], index_dir: Path, vectors_file: Path | None = 
     started = time.perf_counter()
     report = build(paths, settings, vectors_file=vectors_file if vectors_file and vectors_file.exists() else None)
     engine = SearchEngine.load(settings)
-    build_info = {"seconds": round(time.perf_counter() - started, 1), "passages": report.passages, "embedded": report.embedded}
-    print(f"index {index_dir}: {report.passages} passages, {report.embedded} embedded, {report.seconds:.1f}s", file=sys.stderr)
+    build_info = {
+        "seconds": round(time.perf_counter() - started, 1),
+        "passages": report.passages,
+        "embedded": report.embedded,
+    }
+    print(
+        f"index {index_dir}: {report.passages} passages, {report.embedded} embedded, {report.seconds:.1f}s",
+        file=sys.stderr,
+    )
     return engine, build_info
 
 
-def check_stored_vectors(engine: SearchEngine, sample: int = 64, seed: int = 0) -> dict:
+def check_stored_vectors(engine: SearchEngine, index: LocalIndex, sample: int = 64, seed: int = 0) -> dict:
     """Re-embed a random sample of passages: the stored vectors must be this model's, and the time it
     takes gives the embedding rate, hence what a build from nothing costs on this machine."""
     rng = random.Random(seed)
-    picks = rng.sample(range(len(engine.index.passages)), min(sample, len(engine.index.passages)))
-    texts = [engine.index.passages[i].text for i in picks]
+    picks = rng.sample(range(len(index.passages)), min(sample, len(index.passages)))
+    texts = [index.passages[i].text for i in picks]
     started = time.perf_counter()
     fresh = engine.embedder.encode_passages(texts)
     rate = len(texts) / (time.perf_counter() - started)
-    agreement = float(np.min(np.sum(fresh * engine.index.vectors[picks], axis=1)))
+    agreement = float(np.min(np.sum(fresh * index.vectors[picks], axis=1)))
     if agreement < 0.99:
-        raise SystemExit(f"stored embeddings disagree with {engine.embedder.name} (cosine {agreement:.3f}); "
-                         f"delete {VECTORS_FILE} and data/bench/eval-index, then run with --save-vectors")
-    passages = len(engine.index.passages)
-    return {"min_cosine_vs_model": round(agreement, 5), "passages_per_second": round(rate, 1),
-            "full_embedding_minutes": round(passages / rate / 60, 1)}
+        raise SystemExit(
+            f"stored embeddings disagree with {engine.embedder.name} (cosine {agreement:.3f}); "
+            f"delete {VECTORS_FILE} and data/bench/eval-index, then run with --save-vectors"
+        )
+    passages = len(index.passages)
+    return {
+        "min_cosine_vs_model": round(agreement, 5),
+        "passages_per_second": round(rate, 1),
+        "full_embedding_minutes": round(passages / rate / 60, 1),
+    }
 
 
-def save_vectors(engine: SearchEngine, path: Path) -> None:
-    keys, rows = np.unique(np.array(engine.index.keys), return_index=True)
+def save_vectors(index: LocalIndex, path: Path) -> None:
+    keys, rows = np.unique(np.array(index.keys), return_index=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_vectors_file(path, engine.index.manifest.model, keys.tolist(), engine.index.vectors[rows].astype(np.float16))
+    write_vectors_file(path, index.manifest.model, keys.tolist(), index.vectors[rows].astype(np.float16))
     print(f"wrote {len(keys)} embeddings to {path}", file=sys.stderr)
 
 
 def print_table(results: dict) -> None:
-    print(f"{'set':<22}{'lang':<5}{'n':>5}  {'system':<15}{'R@1':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}{'ans@1':>7}{'p50 ms':>8}")
+    print(
+        f"{'set':<22}{'lang':<5}{'n':>5}  {'system':<15}{'R@1':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}{'ans@1':>7}{'p50 ms':>8}"
+    )
     for name, by_lang in results["sets"].items():
         for lang, row in by_lang.items():
             for system in SYSTEMS:
                 s = row[system]
                 holds = f"{s['top_holds_answer']:>7.3f}" if "top_holds_answer" in s else f"{'-':>7}"
-                print(f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}"
-                      f"{s['nDCG@10']:>9.3f}{holds}{s['latency_ms_p50']:>8.1f}")
+                print(
+                    f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}"
+                    f"{s['nDCG@10']:>9.3f}{holds}{s['latency_ms_p50']:>8.1f}"
+                )
             if "answers" in row:
                 a = row["answers"]
-                print(f"{'':<34}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}")
+                print(
+                    f"{'':<34}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}"
+                )
     for name, b in results["build"].items():
-        line = f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
+        line = (
+            f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
+        )
         if "full_embedding_minutes" in b:
-            line += (f"; embedding all from nothing: ~{b['full_embedding_minutes']} min at {b['passages_per_second']}/s"
-                     f" (stored vectors vs model: min cosine {b['min_cosine_vs_model']})")
+            line += (
+                f"; embedding all from nothing: ~{b['full_embedding_minutes']} min at {b['passages_per_second']}/s"
+                f" (stored vectors vs model: min cosine {b['min_cosine_vs_model']})"
+            )
         print(line)
     print(f"whole run: {results['total_minutes']} min")
 
@@ -203,7 +241,11 @@ def main() -> int:
     parser.add_argument("--sets", default="seed,facqa,xling", help="comma-separated: seed, facqa, facqa-train, xling")
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
-    parser.add_argument("--save-vectors", action="store_true", help=f"write the eval index's embeddings to {VECTORS_FILE.relative_to(ROOT)}")
+    parser.add_argument(
+        "--save-vectors",
+        action="store_true",
+        help=f"write the eval index's embeddings to {VECTORS_FILE.relative_to(ROOT)}",
+    )
     args = parser.parse_args()
     sets = args.sets.split(",")
     started = time.perf_counter()
@@ -217,13 +259,15 @@ def main() -> int:
         if not args.eval.is_dir():
             parser.error(f"{args.eval} not found; pass --eval DIR")
         try:
-            engine, results["build"]["eval"] = load_engine([eval_corpus(args.eval, args.indosum_articles)],
-                                                           ROOT / "data" / "bench" / "eval-index", VECTORS_FILE)
+            engine, results["build"]["eval"] = load_engine(
+                [eval_corpus(args.eval, args.indosum_articles)], ROOT / "data" / "bench" / "eval-index", VECTORS_FILE
+            )
         except IndexStoreError as exc:
             parser.error(str(exc))
-        results["build"]["eval"].update(check_stored_vectors(engine))
+        stored = read_index(engine.settings.storage.index_dir)
+        results["build"]["eval"].update(check_stored_vectors(engine, stored))
         if args.save_vectors:
-            save_vectors(engine, VECTORS_FILE)
+            save_vectors(stored, VECTORS_FILE)
         results["indosum_articles"] = args.indosum_articles or "all"
         if "facqa" in big:
             results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)

@@ -1,33 +1,29 @@
-"""Learn the answer-span model (search/spans.json) on FacQA *train* questions, never on reported sets.
+"""Learn the answer-span model (berita/answering/spans.json) on FacQA *train* questions, never on reported sets.
 
-    .venv/bin/python bench/tune_answers.py        # needs the index that bench/quality.py builds
+    .venv/bin/python -m bench.tune_answers        # needs the index that bench/quality.py builds
 
 For each typed train question (one asking for an amount, date, person, ...), the values found in the
-top passages the product retrieves, with their features (search/spans.py); a value is right when it
+top passages the product retrieves, with their features (berita/answering/spans.py); a value is right when it
 equals a gold answer. The model is trained listwise like the reranker. Prints 5-fold cross-validated
 exact match by confidence threshold and keeps the threshold where a right answer outweighs two wrong
 ones (score = right - wrong / 2): below it, "no answer" is the better output.
 """
+
 from __future__ import annotations
 
 import argparse
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.quality import facqa_questions  # noqa: E402
-from bench.tune_rerank import Group, fit  # noqa: E402
-from search.answer import question_kind  # noqa: E402
-from search.engine import SearchEngine  # noqa: E402
-from search.linear import LinearModel  # noqa: E402
-from search.settings import Settings  # noqa: E402
-from search.spans import SPAN_FEATURES  # noqa: E402
+from bench.quality import ROOT, facqa_questions
+from bench.tune_rerank import Group, fit
+from berita import SearchEngine, Settings
+from berita.answering.spans import SPAN_FEATURES
+from berita.core.kinds import question_kind
+from berita.core.linear import LinearModel
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
@@ -39,9 +35,8 @@ def normal(text: str) -> str:
 def collect(engine: SearchEngine, questions) -> list[Group]:
     groups = []
     for q in questions:
-        ranked = engine.retrieve(q.text, "id", 10)
-        sentences = engine.top_sentences(q.text, [idx for idx, _ in ranked[: engine.settings.answer_passages]])
-        candidates, rows = engine.span_candidates(q.text, question_kind(q.text, "id"), sentences)
+        retrieval, _ = engine.retrieve(q.text, lang="id", k=10)
+        candidates, rows = engine.extractor.candidates(retrieval, question_kind(q.text, "id") or "")
         golds = {normal(a) for a in q.answers}
         groups.append((rows, np.array([normal(c.span.text) in golds for c in candidates], dtype=bool)))
     return groups
@@ -64,29 +59,37 @@ def held_out_predictions(groups: list[Group]) -> np.ndarray:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--out", type=Path, default=ROOT / "search" / "spans.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "berita" / "answering" / "spans.json")
     args = parser.parse_args()
     settings = Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index")
-    engine = SearchEngine.load(replace(settings, learned_spans=False))
+    engine = SearchEngine.load(settings.replace(learned_spans=False))
     questions = [q for q in facqa_questions(args.eval, "train") if question_kind(q.text, "id")]
     groups = collect(engine, questions)
 
     predictions = held_out_predictions(groups)
-    print(f"FacQA train, {len(groups)} typed questions, 5-fold CV; a right value is among the candidates "
-          f"for {np.mean([y.any() for _, y in groups]):.3f}")
+    print(
+        f"FacQA train, {len(groups)} typed questions, 5-fold CV; a right value is among the candidates "
+        f"for {np.mean([y.any() for _, y in groups]):.3f}"
+    )
     print("min_probability -> answered  EM  EM of answered  right - wrong/2")
     best, best_score = 0.0, -np.inf
     for t in THRESHOLDS:
         answered = predictions[:, 0] > t
         right, wrong = (answered & (predictions[:, 1] > 0)).sum(), (answered & (predictions[:, 1] == 0)).sum()
         score = (right - wrong / 2) / len(groups)
-        print(f"  {t:<4} -> {answered.mean():.3f}  {right / len(groups):.3f}  {right / max(answered.sum(), 1):.3f}  {score:+.3f}")
+        print(
+            f"  {t:<4} -> {answered.mean():.3f}  {right / len(groups):.3f}  {right / max(answered.sum(), 1):.3f}  {score:+.3f}"
+        )
         if score > best_score:
             best, best_score = t, score
     w = fit(groups)
     print("weights:", ", ".join(f"{name} {weight:+.2f}" for name, weight in zip(SPAN_FEATURES, w)))
-    LinearModel(SPAN_FEATURES, {"id": [round(float(x), 5) for x in w]}, {"min_probability": best},
-                f"FacQA train ({len(groups)} typed questions), bench/tune_answers.py").save(args.out)
+    LinearModel(
+        SPAN_FEATURES,
+        {"id": [round(float(x), 5) for x in w]},
+        {"min_probability": best},
+        f"FacQA train ({len(groups)} typed questions), bench/tune_answers.py",
+    ).save(args.out)
     print(f"kept min_probability {best}; wrote {args.out}")
     return 0
 

@@ -1,29 +1,25 @@
-"""Learn the reranker's weights (search/rerank.json) on FacQA *train* questions, never on reported sets.
+"""Learn the reranker's weights (berita/retrieval/rerank.json) on FacQA *train* questions, never on reported sets.
 
-    .venv/bin/python bench/tune_rerank.py        # needs the index that bench/quality.py builds
+    .venv/bin/python -m bench.tune_rerank        # needs the index that bench/quality.py builds
 
-For each question, the fused top ``--depth`` passages and their features (search/rerank.py); the model
+For each question, the fused top ``--depth`` passages and their features (berita/retrieval/rerank.py); the model
 is a linear score trained listwise (softmax over the candidates, the gold passage as the target) with
 Adam and a little L2. Prints 5-fold cross-validated R@1 on train against fusion alone, then fits on
 all train questions and writes the weights.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.quality import facqa_questions, is_gold  # noqa: E402
-from search.engine import SearchEngine  # noqa: E402
-from search.linear import LinearModel  # noqa: E402
-from search.rerank import FEATURES  # noqa: E402
-from search.settings import Settings  # noqa: E402
+from bench.quality import ROOT, facqa_questions, is_gold, ranked_passages
+from berita import SearchEngine, Settings
+from berita.core.linear import LinearModel
+from berita.retrieval.rerank import FEATURES
 
 Group = tuple[np.ndarray, np.ndarray]  # features of one question's candidates, which of them are gold
 
@@ -31,8 +27,9 @@ Group = tuple[np.ndarray, np.ndarray]  # features of one question's candidates, 
 def collect(engine: SearchEngine, questions, depth: int) -> list[Group]:
     groups = []
     for q in questions:
-        ids = [idx for idx, _ in engine.retrieve(q.text, "id", depth)]
-        groups.append((engine.rerank_features(q.text, "id", ids), np.array([is_gold(engine, i, q) for i in ids])))
+        passages = ranked_passages(engine.retrieve(q.text, lang="id", k=depth, with_answer=False)[0])
+        rows = engine.retriever.rerank_features(q.text, "id", [p.passage_id for p in passages])
+        groups.append((rows, np.array([is_gold(p, q) for p in passages])))
     return groups
 
 
@@ -67,10 +64,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--depth", type=int, default=10, help="fused passages to re-order")
-    parser.add_argument("--out", type=Path, default=ROOT / "search" / "rerank.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "berita" / "retrieval" / "rerank.json")
     args = parser.parse_args()
     settings = Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index")
-    engine = SearchEngine.load(replace(settings, rerank=False, learned_spans=False))
+    engine = SearchEngine.load(settings.replace(rerank=False, learned_spans=False))
     questions = facqa_questions(args.eval, "train")
     groups = collect(engine, questions, args.depth)
 
@@ -79,13 +76,19 @@ def main() -> int:
     for fold in folds:
         train = [groups[i] for i in sorted(set(range(len(groups))) - set(fold))]
         held_out.append(r_at_1([groups[i] for i in fold], fit(train)))
-    print(f"FacQA train, {len(groups)} questions, 5-fold CV: R@1 fusion {r_at_1(groups, None):.4f}, "
-          f"reranked {np.mean(held_out):.4f} (folds {', '.join(f'{a:.3f}' for a in held_out)})")
+    print(
+        f"FacQA train, {len(groups)} questions, 5-fold CV: R@1 fusion {r_at_1(groups, None):.4f}, "
+        f"reranked {np.mean(held_out):.4f} (folds {', '.join(f'{a:.3f}' for a in held_out)})"
+    )
 
     w = fit(groups)
     print("weights:", ", ".join(f"{name} {weight:+.3f}" for name, weight in zip(FEATURES, w)))
-    LinearModel(FEATURES, {"id": [round(float(x), 5) for x in w]}, {"depth": args.depth},
-                f"FacQA train ({len(questions)} questions), bench/tune_rerank.py").save(args.out)
+    LinearModel(
+        FEATURES,
+        {"id": [round(float(x), 5) for x in w]},
+        {"depth": args.depth},
+        f"FacQA train ({len(questions)} questions), bench/tune_rerank.py",
+    ).save(args.out)
     print(f"wrote {args.out}")
     return 0
 

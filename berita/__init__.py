@@ -1,8 +1,8 @@
 """Bilingual (Indonesian/English) search and question answering over Indonesian news.
 
-    from berita import SearchEngine, Settings
-    engine = SearchEngine.load(Settings.from_env(index_dir="data/index"))
-    engine.search("berapa nilai investasi Allmed?").answer
+from berita import SearchEngine, Settings
+engine = SearchEngine.load(Settings.from_env(index_dir="data/index"))
+engine.search("berapa nilai investasi Allmed?").answer
 """
 
 import os
@@ -28,6 +28,27 @@ from .errors import (  # noqa: E402
 )
 from .ingest import BuildReport, build  # noqa: E402
 
-__all__ = ["Answer", "BeritaError", "BuildError", "BuildReport", "Citation", "ConfigError", "Document", "Filters", "Hit",
-           "IndexCorruptError", "IndexNotFoundError", "IndexStoreError", "ModelError", "Passage", "QueryError",
-           "ReadError", "Result", "SearchEngine", "SearchOptions", "SearchResponse", "Settings", "build"]
+__all__ = [
+    "Answer",
+    "BeritaError",
+    "BuildError",
+    "BuildReport",
+    "Citation",
+    "ConfigError",
+    "Document",
+    "Filters",
+    "Hit",
+    "IndexCorruptError",
+    "IndexNotFoundError",
+    "IndexStoreError",
+    "ModelError",
+    "Passage",
+    "QueryError",
+    "ReadError",
+    "Result",
+    "SearchEngine",
+    "SearchOptions",
+    "SearchResponse",
+    "Settings",
+    "build",
+]

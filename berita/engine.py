@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .answering import AnswerExtractor, Found
 from .backends import SearchBackend, open_backend
@@ -43,9 +44,11 @@ class SearchEngine:
     def __init__(self, backend: SearchBackend, embedder: Embedder, settings: Settings):
         info = backend.info
         if embedder.name != info.model or embedder.dim != info.dim:
-            raise ModelError(f"the index was built with {info.model!r} ({info.dim} dims) and cannot be searched with "
-                             f"{embedder.name!r} ({embedder.dim} dims); rebuild it with that model or search with the "
-                             "index's own")
+            raise ModelError(
+                f"the index was built with {info.model!r} ({info.dim} dims) and cannot be searched with "
+                f"{embedder.name!r} ({embedder.dim} dims); rebuild it with that model or search with the "
+                "index's own"
+            )
         self.backend = backend
         self.embedder = embedder
         self.settings = settings
@@ -55,7 +58,9 @@ class SearchEngine:
         # Stages the settings switch on are loaded now, so a broken weights file fails at start-up, not mid-request.
         if settings.retrieval.rerank:
             self.reranker()
-        self.extractor = AnswerExtractor(settings.answers, self.span_model() if settings.answers.learned_spans else None)
+        self.extractor = AnswerExtractor(
+            settings.answers, self.span_model() if settings.answers.learned_spans else None
+        )
         warm_up()
 
     @classmethod
@@ -65,8 +70,9 @@ class SearchEngine:
         if embedder is None:
             wanted = settings.embedding.model
             if wanted and wanted != backend.info.model:
-                raise ModelError(f"the index at {settings.storage.index_dir} was built with {backend.info.model!r}, "
-                                 f"not {wanted!r}")
+                raise ModelError(
+                    f"the index at {settings.storage.index_dir} was built with {backend.info.model!r}, not {wanted!r}"
+                )
             embedder = load_embedder(backend.info.model, settings.embedding.models_file)
         return cls(backend, embedder, settings)
 
@@ -90,12 +96,16 @@ class SearchEngine:
         ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
         retrieval, options = self.retrieve(query, options, **changes)
         found = self.answer(retrieval, options) if options.with_answer else None
-        results = [self._result(rank, hit, retrieval.passages[hit.passage_id])
-                   for rank, hit in enumerate(retrieval.hits, 1)][options.offset:]
-        return SearchResponse(query=retrieval.query, lang=retrieval.lang, answer=found and self._cite(found),
-                              results=results)
+        results = [
+            self._result(rank, hit, retrieval.passages[hit.passage_id]) for rank, hit in enumerate(retrieval.hits, 1)
+        ][options.offset :]
+        return SearchResponse(
+            query=retrieval.query, lang=retrieval.lang, answer=self._cite(found) if found else None, results=results
+        )
 
-    def retrieve(self, query: str, options: SearchOptions | None = None, **changes: Any) -> tuple[Retrieval, SearchOptions]:
+    def retrieve(
+        self, query: str, options: SearchOptions | None = None, **changes: Any
+    ) -> tuple[Retrieval, SearchOptions]:
         """The checked query's ``Retrieval`` (hits up to ``k + offset``) and the options it ran with."""
         options = dataclasses.replace(options or SearchOptions(), **changes)
         query, k, lang = self.check(query, options)
@@ -106,8 +116,15 @@ class SearchEngine:
             config = self.settings.retrieval
             fusing = Fusing(options.fusion or config.fusion, options.dense_share or config.dense_share)
         retrieval = self.retriever.retrieve(
-            query, lang, k + options.offset, options.mode, filters or None, self.reranker() if rerank else None,
-            similarities=self.settings.answers.answer_passages if options.with_answer else 0, fusing=fusing)
+            query,
+            lang,
+            k + options.offset,
+            options.mode,
+            filters or None,
+            self.reranker() if rerank else None,
+            similarities=self.settings.answers.answer_passages if options.with_answer else 0,
+            fusing=fusing,
+        )
         return retrieval, dataclasses.replace(options, k=k, lang=lang)
 
     def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Found | None:
@@ -168,9 +185,16 @@ class SearchEngine:
         return Citation.of(document, passage)
 
     def _result(self, rank: int, hit: Hit, passage: Passage) -> Result:
-        return Result(rank=rank, score=round(float(hit.score), 6), text=passage.text, **self._citation(passage).fields())
+        return Result(
+            rank=rank, score=round(float(hit.score), 6), text=passage.text, **self._citation(passage).fields()
+        )
 
     def _cite(self, found: Found) -> Answer:
         passage = self.backend.documents.passages([found.passage_id])[0]
-        return Answer(text=found.sentence, span=found.span, kind=found.kind, confidence=round(found.confidence, 4),
-                      **self._citation(passage).fields())
+        return Answer(
+            text=found.sentence,
+            span=found.span,
+            kind=found.kind,
+            confidence=round(found.confidence, 4),
+            **self._citation(passage).fields(),
+        )

@@ -1,4 +1,5 @@
 """Shared fixtures: the real default model, a real index of seeds/, a real server on loopback."""
+
 from __future__ import annotations
 
 import os
@@ -11,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from berita.ingest import build
-from berita import SearchEngine
+from berita import SearchEngine, Settings
 from berita.embed import load_embedder
 from berita.embed.registry import default_registry
-from berita import Settings
-from berita.backends import read_index
+from berita.ingest import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -47,16 +46,28 @@ def free_port() -> int:
 
 
 def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 @pytest.fixture(scope="session")
 def server(seed_settings):
     """``python -m web`` on a free loopback port, as a user would start it."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "web", "--index", str(seed_settings.storage.index_dir), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web", "--index", str(seed_settings.storage.index_dir), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

@@ -1,4 +1,5 @@
 """End to end over the seed articles with the real model and the real FAISS index."""
+
 import os
 import subprocess
 import sys
@@ -10,10 +11,13 @@ from berita import QueryError
 ALLMED = "002_40828a4ac6eca9be"
 
 
-@pytest.mark.parametrize("query,lang", [
-    ("berapa nilai investasi Allmed?", "id"),
-    ("How much is Allmed investing in Batang?", "en"),
-])
+@pytest.mark.parametrize(
+    "query,lang",
+    [
+        ("berapa nilai investasi Allmed?", "id"),
+        ("How much is Allmed investing in Batang?", "en"),
+    ],
+)
 def test_allmed_investment_in_both_languages(engine, query, lang):
     response = engine.search(query, k=5)
     assert response.lang == lang
@@ -31,11 +35,14 @@ def test_english_question_about_the_workforce_finds_150000(engine):
     assert response.answer and "150.000" in response.answer.span
 
 
-@pytest.mark.parametrize("query,span", [
-    ("siapa bupati Batang yang menyebut kerja sama sister city?", "M. Faiz Kurniawan"),
-    ("kapan pertemuan daring Batang dan Zhijiang digelar?", "Kamis (12/6/2025)"),
-    ("berapa luas lahan KITB?", "4.300 hektar"),
-])
+@pytest.mark.parametrize(
+    "query,span",
+    [
+        ("siapa bupati Batang yang menyebut kerja sama sister city?", "M. Faiz Kurniawan"),
+        ("kapan pertemuan daring Batang dan Zhijiang digelar?", "Kamis (12/6/2025)"),
+        ("berapa luas lahan KITB?", "4.300 hektar"),
+    ],
+)
 def test_typed_answers(engine, query, span):
     answer = engine.search(query).answer
     assert answer is not None and answer.span == span
@@ -68,7 +75,9 @@ def test_lang_can_be_forced(engine):
         engine.search("Allmed", lang="fr")
 
 
-@pytest.mark.parametrize("query,message", [("", "empty"), ("   \t\n", "empty"), ("\u200b\u200b", "empty"), ("x" * 1001, "limit")])
+@pytest.mark.parametrize(
+    "query,message", [("", "empty"), ("   \t\n", "empty"), ("\u200b\u200b", "empty"), ("x" * 1001, "limit")]
+)
 def test_bad_queries_get_clear_errors(engine, query, message):
     with pytest.raises(QueryError, match=message):
         engine.search(query)
@@ -94,7 +103,7 @@ def test_results_are_ranked_and_cited(engine):
     assert all(a.score >= b.score for a, b in zip(results, results[1:]))
     for r in results:
         doc, _ = engine.document(r.doc_id)
-        assert doc.text[r.start:r.end] == r.text and r.title == doc.title
+        assert doc.text[r.start : r.end] == r.text and r.title == doc.title
 
 
 def test_openmp_runtimes_do_not_spin_against_each_other():

@@ -57,7 +57,7 @@ class AnswerExtractor:
     def sentences(self, retrieval: Retrieval) -> list[Sentence]:
         """The sentences of the top passages, each once, with their passage's similarity to the query."""
         out, seen = [], set()
-        for position, hit in enumerate(retrieval.hits[:self.config.answer_passages]):
+        for position, hit in enumerate(retrieval.hits[: self.config.answer_passages]):
             passage = retrieval.passages[hit.passage_id]
             for a, b in sentence_spans(passage.text):
                 where = (passage.doc_id, passage.start + a)

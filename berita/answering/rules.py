@@ -3,7 +3,7 @@ the question, nudged towards sentences that share its words; nothing below a sim
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -13,8 +13,9 @@ from ..core.values import Span, find_span
 from .spans import Sentence
 
 
-def rule_answer(query: str, kind: str | None, sentences: Sequence[Sentence],
-                config: AnswerConfig) -> tuple[Sentence, Span | None, float] | None:
+def rule_answer(
+    query: str, kind: str | None, sentences: Sequence[Sentence], config: AnswerConfig
+) -> tuple[Sentence, Span | None, float] | None:
     """(sentence, span, score) of the best answer among ``sentences``, or ``None``."""
     candidates = []
     for sentence in sentences:

@@ -7,27 +7,29 @@ its passage is the best match. ``span_features`` measures that; a ``LinearModel`
 trained on FacQA *train* questions (bench/tune_answers.py writes spans.json) weighs it, and
 its option ``min_probability`` is where "no answer" beats a guess.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from ..core.kinds import KINDS
 from ..core.text import tokenize, weighted_coverage
 from ..core.values import Span, find_values
+
 SPAN_FEATURES = (
-    *(f"is_{kind}" for kind in KINDS),     # a pattern of this kind found the value
+    *(f"is_{kind}" for kind in KINDS),  # a pattern of this kind found the value
     *(f"asked_{kind}" for kind in KINDS),  # ... and the question asks for this kind
-    "kind_rank",           # 1 / (1 + rank) among the asked kind's values in the sentence
-    "sentence_coverage",   # IDF-weighted share of the question's terms in the value's sentence
+    "kind_rank",  # 1 / (1 + rank) among the asked kind's values in the sentence
+    "sentence_coverage",  # IDF-weighted share of the question's terms in the value's sentence
     "passage_similarity",  # cosine of question and the value's passage
     "first_passage",
     "second_passage",
-    "nearness",            # closeness to the nearest question term in the sentence
-    "in_question",         # share of the value's words the question already holds
+    "nearness",  # closeness to the nearest question term in the sentence
+    "in_question",  # share of the value's words the question already holds
     "log_words",
 )
 _WORD = re.compile(r"\w+")
@@ -70,9 +72,17 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
                 distance = min((abs(a - span.start) for a in anchors), default=300)
                 c = found.get(key)
                 if c is None:
-                    c = found[key] = SpanCandidate(span, s.text, s.passage_id, s.position, s.similarity, coverage, distance)
+                    c = found[key] = SpanCandidate(
+                        span, s.text, s.passage_id, s.position, s.similarity, coverage, distance
+                    )
                 elif coverage > c.coverage:
-                    c.span, c.sentence, c.passage_id, c.coverage, c.distance = span, s.text, s.passage_id, coverage, distance
+                    c.span, c.sentence, c.passage_id, c.coverage, c.distance = (
+                        span,
+                        s.text,
+                        s.passage_id,
+                        coverage,
+                        distance,
+                    )
                 c.similarity, c.position = max(c.similarity, s.similarity), min(c.position, s.position)
                 c.ranks[kind] = min(rank, c.ranks.get(kind, rank))
     return list(found.values())
@@ -84,8 +94,18 @@ def span_features(kind: str | None, query: str, candidates: Sequence[SpanCandida
     rows = []
     for c in candidates:
         words = _WORD.findall(c.span.text.lower())
-        rows.append([float(k in c.ranks) for k in KINDS] + [float(k in c.ranks and k == kind) for k in KINDS] + [
-            1 / (1 + c.ranks[kind]) if kind in c.ranks else 0.0, c.coverage, c.similarity,
-            float(c.position == 0), float(c.position == 1), 1 / (1 + c.distance / 10),
-            sum(w in query_words for w in words) / max(len(words), 1), np.log1p(len(words))])
+        rows.append(
+            [float(k in c.ranks) for k in KINDS]
+            + [float(k in c.ranks and k == kind) for k in KINDS]
+            + [
+                1 / (1 + c.ranks[kind]) if kind in c.ranks else 0.0,
+                c.coverage,
+                c.similarity,
+                float(c.position == 0),
+                float(c.position == 1),
+                1 / (1 + c.distance / 10),
+                sum(w in query_words for w in words) / max(len(words), 1),
+                np.log1p(len(words)),
+            ]
+        )
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(SPAN_FEATURES))

@@ -5,5 +5,17 @@ from .base import DenseIndex, DocumentStore, IndexInfo, IndexWriter, LexicalInde
 from .factory import open_backend, open_writer
 from .local import LocalIndex, build_lock, current_generation, read_index
 
-__all__ = ["DenseIndex", "DocumentStore", "IndexInfo", "IndexWriter", "LexicalIndex", "LocalIndex", "SearchBackend",
-           "build_lock", "current_generation", "open_backend", "open_writer", "read_index"]
+__all__ = [
+    "DenseIndex",
+    "DocumentStore",
+    "IndexInfo",
+    "IndexWriter",
+    "LexicalIndex",
+    "LocalIndex",
+    "SearchBackend",
+    "build_lock",
+    "current_generation",
+    "open_backend",
+    "open_writer",
+    "read_index",
+]

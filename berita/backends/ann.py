@@ -1,9 +1,10 @@
 """Vector indexes behind one small interface, made by a factory (as txtai's ann factory does),
 so another vector store can replace FAISS without touching the callers."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -32,11 +33,12 @@ class FaissIndex:
         self._index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 128) -> "FaissIndex":
+    def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 128) -> FaissIndex:
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
+        index: Any
         if n <= exact_max:
             index = faiss.IndexFlatIP(dim)
         else:
@@ -49,7 +51,7 @@ class FaissIndex:
         return cls(index)
 
     @classmethod
-    def load(cls, path: Path) -> "FaissIndex":
+    def load(cls, path: Path) -> FaissIndex:
         import faiss
 
         try:  # memory-mapped, so start-up does not read the whole index
@@ -89,11 +91,11 @@ class NumpyIndex:
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, **_options) -> "NumpyIndex":
+    def build(cls, vectors: np.ndarray, **_options) -> NumpyIndex:
         return cls(vectors)
 
     @classmethod
-    def load(cls, path: Path) -> "NumpyIndex":
+    def load(cls, path: Path) -> NumpyIndex:
         return cls(np.load(path, mmap_mode="r"))
 
     def __len__(self) -> int:
@@ -110,10 +112,10 @@ class NumpyIndex:
             np.save(fh, self._vectors)
 
 
-BACKENDS: dict[str, type] = {"faiss": FaissIndex, "numpy": NumpyIndex}
+BACKENDS: dict[str, Any] = {"faiss": FaissIndex, "numpy": NumpyIndex}
 
 
-def _backend(name: str) -> type:
+def _backend(name: str) -> Any:
     try:
         return BACKENDS[name]
     except KeyError:

@@ -3,8 +3,9 @@ to read, and a writer that changes them in one commit. Passages are named by str
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -63,8 +64,9 @@ class LexicalIndex(Protocol):
 class IndexWriter(Protocol):
     """Changes to an index, invisible to readers until ``commit``."""
 
-    def upsert(self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str],
-               vectors: np.ndarray) -> None:
+    def upsert(
+        self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
+    ) -> None:
         """Add or replace these documents with their passages; ``keys`` name what each passage's vector embeds."""
         ...
 

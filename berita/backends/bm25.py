@@ -30,15 +30,20 @@ class BM25:
         docs, weights, offsets = [], [], [0]
         for term, plist in postings.items():
             ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
-            tf = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
+            freqs = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
             idf = np.log1p((size - len(plist) + 0.5) / (len(plist) + 0.5))
             norm = k1 * (1 - b + b * lengths[ids] / avg)
             vocab[term] = len(vocab)
             docs.append(ids)
-            weights.append((idf * tf * (k1 + 1) / (tf + norm)).astype(np.float32))
+            weights.append((idf * freqs * (k1 + 1) / (freqs + norm)).astype(np.float32))
             offsets.append(offsets[-1] + len(plist))
-        return cls(size, vocab, np.concatenate(docs) if docs else np.zeros(0, np.int32),
-                   np.concatenate(weights) if weights else np.zeros(0, np.float32), np.array(offsets, dtype=np.int64))
+        return cls(
+            size,
+            vocab,
+            np.concatenate(docs) if docs else np.zeros(0, np.int32),
+            np.concatenate(weights) if weights else np.zeros(0, np.float32),
+            np.array(offsets, dtype=np.int64),
+        )
 
     def save(self, folder: Path) -> None:
         for name, array in zip(FILES, (self._docs, self._weights, self._offsets)):
@@ -72,7 +77,9 @@ class BM25:
             out[term] = float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
         return out
 
-    def search(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) of the best ``k`` passages with a positive score, best first; ``allowed`` masks passages."""
         return self.top(self.scores(query_tokens), k, allowed)
 

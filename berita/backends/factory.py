@@ -20,9 +20,17 @@ def open_writer(settings: Settings, previous: local.LocalIndex | None = None) ->
     """A writer whose changes start from ``previous`` (the current index, where the build could read it)."""
     _check(settings)
     s = settings.storage
-    return local.LocalWriter(s.index_dir, previous, s.ann_backend, {"exact_max": s.ann_exact_max, "nprobe": s.ann_nprobe},
-                             {"max_chars": settings.chunking.chunk_max_chars, "min_chars": settings.chunking.chunk_min_chars,
-                              "overlap_sentences": settings.chunking.chunk_overlap_sentences})
+    return local.LocalWriter(
+        s.index_dir,
+        previous,
+        s.ann_backend,
+        {"exact_max": s.ann_exact_max, "nprobe": s.ann_nprobe},
+        {
+            "max_chars": settings.chunking.chunk_max_chars,
+            "min_chars": settings.chunking.chunk_min_chars,
+            "overlap_sentences": settings.chunking.chunk_overlap_sentences,
+        },
+    )
 
 
 def _check(settings: Settings) -> None:

@@ -13,11 +13,12 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -26,8 +27,8 @@ from ..core.text import tokenize
 from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
 from .ann import VectorIndex, build_index, load_index
 from .base import IndexInfo, SearchBackend
-from .bm25 import FILES as BM25_FILES
 from .bm25 import BM25
+from .bm25 import FILES as BM25_FILES
 
 FORMAT_VERSION = 2  # 2: BM25 saved with the generation; 1 (read too): BM25 rebuilt when loaded
 CURRENT = "CURRENT"
@@ -70,8 +71,15 @@ class LocalIndex:
 
     def backend(self) -> SearchBackend:
         m = self.manifest
-        info = IndexInfo(m.model, m.dim, m.documents, m.passages, m.built_at, self.path.name,
-                         {"ann_backend": m.ann_backend, **m.ann_options})
+        info = IndexInfo(
+            m.model,
+            m.dim,
+            m.documents,
+            m.passages,
+            m.built_at,
+            self.path.name,
+            {"ann_backend": m.ann_backend, **m.ann_options},
+        )
         return SearchBackend(info, LocalDocuments(self), LocalDense(self), LocalLexical(self))
 
     def row_ids(self, passage_ids: Sequence[str]) -> list[int]:
@@ -147,8 +155,9 @@ def current_generation(index_dir: Path) -> Path:
         raise IndexNotFoundError(f"no index at {index_dir}; {build_hint(index_dir)}")
     generation = index_dir / pointer.read_text(encoding="utf-8").strip()
     if not generation.is_dir():
-        raise IndexCorruptError(f"index at {index_dir} points to a missing build {generation.name!r}; "
-                                f"rebuild it: {build_hint(index_dir)}")
+        raise IndexCorruptError(
+            f"index at {index_dir} points to a missing build {generation.name!r}; rebuild it: {build_hint(index_dir)}"
+        )
     return generation
 
 
@@ -157,12 +166,20 @@ def read_index(index_dir: Path) -> LocalIndex:
     try:
         manifest = Manifest(**json.loads((gen / "manifest.json").read_text(encoding="utf-8")))
         if manifest.format_version not in (1, FORMAT_VERSION):
-            raise IndexCorruptError(f"index at {index_dir} has format {manifest.format_version}, this program reads "
-                                    f"{FORMAT_VERSION}; rebuild it")
+            raise IndexCorruptError(
+                f"index at {index_dir} has format {manifest.format_version}, this program reads "
+                f"{FORMAT_VERSION}; rebuild it"
+            )
         documents = {d.doc_id: d for d in (Document(**r) for r in _read_jsonl(gen / "documents.jsonl"))}
         passages = [
-            Passage(passage_id=r["passage_id"], doc_id=r["doc_id"], ordinal=r["ordinal"], start=r["start"], end=r["end"],
-                    text=documents[r["doc_id"]].text[r["start"]:r["end"]])
+            Passage(
+                passage_id=r["passage_id"],
+                doc_id=r["doc_id"],
+                ordinal=r["ordinal"],
+                start=r["start"],
+                end=r["end"],
+                text=documents[r["doc_id"]].text[r["start"] : r["end"]],
+            )
             for r in _read_jsonl(gen / "passages.jsonl")
         ]
         keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
@@ -172,20 +189,28 @@ def read_index(index_dir: Path) -> LocalIndex:
     except IndexStoreError:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"index at {index_dir} is unreadable ({type(exc).__name__}: {exc}); "
-                                f"{build_hint(index_dir)}") from exc
+        raise IndexCorruptError(
+            f"index at {index_dir} is unreadable ({type(exc).__name__}: {exc}); {build_hint(index_dir)}"
+        ) from exc
     counts = {len(passages), len(keys), len(vectors), len(ann), bm25.size}
     if counts != {manifest.passages} or len(documents) != manifest.documents or vectors.shape[1:] != (manifest.dim,):
-        raise IndexCorruptError(f"index at {index_dir} is inconsistent (passages/vectors/manifest disagree); "
-                                f"{build_hint(index_dir)}")
+        raise IndexCorruptError(
+            f"index at {index_dir} is inconsistent (passages/vectors/manifest disagree); {build_hint(index_dir)}"
+        )
     return LocalIndex(gen, manifest, documents, passages, keys, vectors, ann, bm25)
 
 
 class LocalWriter:
     """Upserts and deletes on top of the previous generation; ``commit`` writes them as a new generation."""
 
-    def __init__(self, index_dir: Path, previous: LocalIndex | None = None, ann_backend: str = "faiss",
-                 ann_options: dict[str, Any] | None = None, chunking: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        index_dir: Path,
+        previous: LocalIndex | None = None,
+        ann_backend: str = "faiss",
+        ann_options: dict[str, Any] | None = None,
+        chunking: dict[str, Any] | None = None,
+    ):
         self.index_dir = index_dir
         self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
         self._documents: dict[str, Document] = {}
@@ -195,8 +220,9 @@ class LocalWriter:
             for passage, key, vector in zip(previous.passages, previous.keys, previous.vectors):
                 self._rows.setdefault(passage.doc_id, []).append((passage, key, vector))
 
-    def upsert(self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str],
-               vectors: np.ndarray) -> None:
+    def upsert(
+        self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
+    ) -> None:
         for doc in documents:
             self._documents.pop(doc.doc_id, None)  # re-inserted at the end: a build's order is the index's order
             self._documents[doc.doc_id] = doc
@@ -213,15 +239,29 @@ class LocalWriter:
         documents = list(self._documents.values())
         rows = [row for doc in documents for row in self._rows.get(doc.doc_id, [])]
         vectors = np.stack([v for _, _, v in rows]).astype(np.float32, copy=False)
-        manifest = Manifest(model=info.model, dim=int(vectors.shape[1]), ann_backend=self.ann_backend,
-                            documents=len(documents), passages=len(rows), chunking=self.chunking,
-                            ann_options=self.ann_options)
-        path = write_index(self.index_dir, manifest, documents, [p for p, _, _ in rows], [k for _, k, _ in rows], vectors)
+        manifest = Manifest(
+            model=info.model,
+            dim=int(vectors.shape[1]),
+            ann_backend=self.ann_backend,
+            documents=len(documents),
+            passages=len(rows),
+            chunking=self.chunking,
+            ann_options=self.ann_options,
+        )
+        path = write_index(
+            self.index_dir, manifest, documents, [p for p, _, _ in rows], [k for _, k, _ in rows], vectors
+        )
         return path.name
 
 
-def write_index(index_dir: Path, manifest: Manifest, documents: list[Document], passages: list[Passage],
-                keys: list[str], vectors: np.ndarray) -> Path:
+def write_index(
+    index_dir: Path,
+    manifest: Manifest,
+    documents: list[Document],
+    passages: list[Passage],
+    keys: list[str],
+    vectors: np.ndarray,
+) -> Path:
     """Write a new generation and make it current atomically; returns its directory."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = time.strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]

@@ -1,4 +1,5 @@
 """python -m berita index [PATHS...] (or python -m indexer build [PATHS...]) [--index DIR] [--model NAME]"""
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,10 @@ from . import setup_logging
 def main(argv: list[str] | None = None, prog: str = "python -m berita index") -> int:
     """Index articles (.txt, .md, .html, .jsonl files or folders)."""
     setup_logging()
-    b = argparse.ArgumentParser(prog=prog, description="Build or update the search index from articles "
-                                "(.txt, .md, .html, .jsonl files or folders).")
+    b = argparse.ArgumentParser(
+        prog=prog,
+        description="Build or update the search index from articles (.txt, .md, .html, .jsonl files or folders).",
+    )
     b.add_argument("paths", nargs="*", type=Path, default=[Path("seeds")], help="files or folders (default: seeds/)")
     b.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
     b.add_argument("--model", help="model name from models.txt, a model directory, or a hub name")
@@ -27,8 +30,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita index") ->
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"indexed {report.documents} documents, {report.passages} passages "
-          f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} documents removed, "
-          f"{report.skipped} skipped) in {report.seconds:.1f}s -> {settings.storage.index_dir}")
+    print(
+        f"indexed {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} documents removed, "
+        f"{report.skipped} skipped) in {report.seconds:.1f}s -> {settings.storage.index_dir}"
+    )
     return 0
-

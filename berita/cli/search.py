@@ -1,4 +1,5 @@
 """python -m berita search (or python -m search) [--json] [--k K] [--lang id|en] QUERY [QUERY ...]"""
+
 from __future__ import annotations
 
 import argparse
@@ -65,4 +66,3 @@ def render(response: SearchResponse) -> str:
 
 def _cite(title: str, source: str | None, date: str | None) -> str:
     return ", ".join(x for x in (title, source, date) if x)
-

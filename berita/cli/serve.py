@@ -1,4 +1,5 @@
 """python -m berita serve (or python -m web) [--host H] [--port P] [--index DIR]: serve the pages and the JSON API."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,4 +32,3 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
     print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/", flush=True)
     uvicorn.run(create_app(settings, engine), host=web.host, port=web.port, log_level="warning")
     return 0
-

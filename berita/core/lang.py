@@ -3,6 +3,7 @@
 langdetect is seeded (it is random otherwise) and only trusted on longer text; short queries and
 names are decided by function words, and Malay is read as Indonesian (langdetect confuses the two).
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ def detect_language(text: str) -> str:
     words = re.findall(r"[^\W\d_]+", text.lower())
     votes = {lang: sum(w in STOPWORDS[lang] for w in words) for lang in SUPPORTED}
     if votes["id"] != votes["en"] and (len(words) < 6 or abs(votes["id"] - votes["en"]) >= 2):
-        return max(votes, key=votes.get)
+        return max(votes, key=votes.__getitem__)
     if len(words) < 3:
         return DEFAULT
     try:

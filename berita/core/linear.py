@@ -4,6 +4,7 @@ Both learned stages use it: the passage reranker (retrieval/rerank.py) and the a
 (answering/spans.py). Scores are a softmax over one question's candidates, so they read as the model's
 probability that each candidate is the one sought. Languages without weights are not scored.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ class LinearModel:
     trained_on: str = ""
 
     @classmethod
-    def load(cls, path: Path, features: tuple[str, ...]) -> "LinearModel":
+    def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
         """The model in ``path``; a ValueError if it was trained on other ``features``."""
         raw = json.loads(path.read_text(encoding="utf-8"))
         model = cls(tuple(raw["features"]), raw["weights"], raw.get("options", {}), raw.get("trained_on", ""))
@@ -48,4 +49,6 @@ def load_learned(path: Path, features: tuple[str, ...], switch: str) -> LinearMo
     try:
         return LinearModel.load(path, features)
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"cannot load a learned model from {path}: {exc}; set {switch}=off to search without it") from exc
+        raise ModelError(
+            f"cannot load a learned model from {path}: {exc}; set {switch}=off to search without it"
+        ) from exc

@@ -82,8 +82,15 @@ class Citation:
 
     @classmethod
     def of(cls, document: Document, passage: Passage) -> Citation:
-        return cls(document.doc_id, passage.passage_id, document.title, document.source, document.date, passage.start,
-                   passage.end)
+        return cls(
+            document.doc_id,
+            passage.passage_id,
+            document.title,
+            document.source,
+            document.date,
+            passage.start,
+            passage.end,
+        )
 
     def fields(self) -> dict[str, Any]:
         return asdict(self)

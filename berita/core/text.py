@@ -1,9 +1,10 @@
 """Text utilities shared by indexing and search: normalisation, sentence spans and BM25 tokens."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .lexicon import ABBREVIATIONS, STOPWORDS
 
@@ -26,7 +27,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         offset = start + line.start()
         cut = 0
         for match in _BOUNDARY.finditer(line.group()):
-            before = _WORD_BEFORE.search(line.group()[cut:match.start()])
+            before = _WORD_BEFORE.search(line.group()[cut : match.start()])
             word = before.group(1).lower() if before else ""
             if match.group().startswith(".") and (word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word)):
                 continue
@@ -47,6 +48,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 # Letters or digit groups: "Rp1,6" -> "rp", "1,6"; "150.000" -> "150000".
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 
+
 def normalize_number(token: str) -> str:
     """Thousands separators go, decimal commas become points, so "150.000" and "150,000" meet."""
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", token):
@@ -56,7 +58,7 @@ def normalize_number(token: str) -> str:
 
 def tokenize(text: str, lang: str | None = None) -> list[str]:
     """Lower-cased word and number tokens without stopwords (of ``lang``, or of both languages)."""
-    stop = STOPWORDS.get(lang) if lang else STOPWORDS["id"] | STOPWORDS["en"]
+    stop = STOPWORDS[lang] if lang in STOPWORDS else STOPWORDS["id"] | STOPWORDS["en"]
     out = []
     for match in _TOKEN.finditer(unicodedata.normalize("NFKC", text).lower()):
         token = match.group()

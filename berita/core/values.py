@@ -1,5 +1,6 @@
 """What a value of each kind (amount, number, date, person, place, organisation, name) looks like in a
 sentence, and where it is. Both the reranker and the answer extractors ask."""
+
 from __future__ import annotations
 
 import re
@@ -14,14 +15,44 @@ _SCALE = r"(?:ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|billion|tri
 _CURRENCY = r"(?:Rp\.?|IDR|USD|US\$|S\$|SGD|\$|EUR|€|£|¥|RM|RMB|yuan|dolar|dollar)"
 # Units a question may name, in either language, and how Indonesian text writes them.
 UNIT_WORDS = {
-    "hectares": ("hektare", "hektar", "ha"), "hectare": ("hektare", "hektar", "ha"), "hektare": ("hektare", "hektar", "ha"),
-    "hektar": ("hektare", "hektar", "ha"), "workers": ("orang", "pekerja", "tenaga"), "people": ("orang", "jiwa", "warga"),
-    "employees": ("orang", "pekerja", "karyawan", "pegawai"), "jobs": ("orang", "tenaga", "lapangan"),
-    "tenaga": ("orang", "tenaga"), "pekerja": ("orang", "pekerja"), "orang": ("orang",), "tons": ("ton",), "ton": ("ton",),
-    "kilometers": ("km", "kilometer"), "km": ("km", "kilometer"), "units": ("unit",), "unit": ("unit",),
-    "percent": ("persen", "%"), "persen": ("persen", "%"), "houses": ("rumah", "unit"), "rumah": ("rumah", "unit"),
+    "hectares": ("hektare", "hektar", "ha"),
+    "hectare": ("hektare", "hektar", "ha"),
+    "hektare": ("hektare", "hektar", "ha"),
+    "hektar": ("hektare", "hektar", "ha"),
+    "workers": ("orang", "pekerja", "tenaga"),
+    "people": ("orang", "jiwa", "warga"),
+    "employees": ("orang", "pekerja", "karyawan", "pegawai"),
+    "jobs": ("orang", "tenaga", "lapangan"),
+    "tenaga": ("orang", "tenaga"),
+    "pekerja": ("orang", "pekerja"),
+    "orang": ("orang",),
+    "tons": ("ton",),
+    "ton": ("ton",),
+    "kilometers": ("km", "kilometer"),
+    "km": ("km", "kilometer"),
+    "units": ("unit",),
+    "unit": ("unit",),
+    "percent": ("persen", "%"),
+    "persen": ("persen", "%"),
+    "houses": ("rumah", "unit"),
+    "rumah": ("rumah", "unit"),
 }
-TIME_UNITS = {"tahun", "bulan", "minggu", "hari", "jam", "menit", "detik", "abad", "dekade", "pekan", "years", "months", "days", "hours"}
+TIME_UNITS = {
+    "tahun",
+    "bulan",
+    "minggu",
+    "hari",
+    "jam",
+    "menit",
+    "detik",
+    "abad",
+    "dekade",
+    "pekan",
+    "years",
+    "months",
+    "days",
+    "hours",
+}
 
 SPAN_PATTERNS: dict[str, list[re.Pattern]] = {
     "amount": [
@@ -44,11 +75,20 @@ NUMBER = re.compile(rf"(?<![\w/]){_RANGE}(?:\s{_SCALE})?{_UNIT}?", _I)
 
 _CAP = r"(?:[A-Z][\w'’.-]*|[A-Z]\.)"
 CAPITALISED = re.compile(rf"{_CAP}(?:\s(?:{_CAP}|bin|binti|van|de|al|el))*")
-ROLE_WORDS = re.compile(r"\b(bupati|gubernur|wakil|presiden|menteri|direktur|dirut|ketua|kepala|wali\s?kota|walikota|camat|kapolres|kapolda|sekretaris|manager|manajer|perwakilan|pendiri|ceo|juru\s?bicara|jubir|anggota|pelatih|koordinator|plt|kata|ujar|tutur|ucap|jelas|menurut|oleh)[\s,]+(?:[A-Z][\w-]*\.?[\s,]+){0,3}$", _I)
-ORG_MARKERS = re.compile(r"\b(Kawasan|Industri|PT|CV|Tbk|Persero|Kementerian|Dinas|Badan|Bank|Universitas|Partai|Komisi|Pemkab|Pemprov|Pemkot|Pemerintah|Technopark|International|Group|Corporation|Inc|Ltd|Co|Polres|Polda|DPR|DPRD|KPK|MPR|PSSI|Pertamina|PLN)\b")
-PLACE_MARKERS = re.compile(r"\b(Kabupaten|Kota|Provinsi|Kecamatan|Desa|Jawa|Sumatera|Kalimantan|Sulawesi|Pulau|Jakarta|Gedung|Jalan|Jl)\b")
-LEADING = re.compile(r"^(Bupati|Gubernur|Wakil|Presiden|Menteri|Direktur|Ketua|Kepala|Wali|Dari|Dalam|Di|Pada|Sementara|Menurutnya|Selain|Sedangkan|Namun|Salah|Mr|Mrs|Ms|Dr|Drs|Prof|Ir|Utama|Plt|Dengan"
-                     r"|(?:Jawa|Sumatera|Kalimantan|Sulawesi|Papua|Nusa\sTenggara)(?:\s(?:Tengah|Barat|Timur|Utara|Selatan))?)\b\.?\s*")
+ROLE_WORDS = re.compile(
+    r"\b(bupati|gubernur|wakil|presiden|menteri|direktur|dirut|ketua|kepala|wali\s?kota|walikota|camat|kapolres|kapolda|sekretaris|manager|manajer|perwakilan|pendiri|ceo|juru\s?bicara|jubir|anggota|pelatih|koordinator|plt|kata|ujar|tutur|ucap|jelas|menurut|oleh)[\s,]+(?:[A-Z][\w-]*\.?[\s,]+){0,3}$",
+    _I,
+)
+ORG_MARKERS = re.compile(
+    r"\b(Kawasan|Industri|PT|CV|Tbk|Persero|Kementerian|Dinas|Badan|Bank|Universitas|Partai|Komisi|Pemkab|Pemprov|Pemkot|Pemerintah|Technopark|International|Group|Corporation|Inc|Ltd|Co|Polres|Polda|DPR|DPRD|KPK|MPR|PSSI|Pertamina|PLN)\b"
+)
+PLACE_MARKERS = re.compile(
+    r"\b(Kabupaten|Kota|Provinsi|Kecamatan|Desa|Jawa|Sumatera|Kalimantan|Sulawesi|Pulau|Jakarta|Gedung|Jalan|Jl)\b"
+)
+LEADING = re.compile(
+    r"^(Bupati|Gubernur|Wakil|Presiden|Menteri|Direktur|Ketua|Kepala|Wali|Dari|Dalam|Di|Pada|Sementara|Menurutnya|Selain|Sedangkan|Namun|Salah|Mr|Mrs|Ms|Dr|Drs|Prof|Ir|Utama|Plt|Dengan"
+    r"|(?:Jawa|Sumatera|Kalimantan|Sulawesi|Papua|Nusa\sTenggara)(?:\s(?:Tengah|Barat|Timur|Utara|Selatan))?)\b\.?\s*"
+)
 PREP_BEFORE = re.compile(r"\b(di|ke|dari|in|at|to|from|kawasan|wilayah|daerah)\s*$", _I)
 
 
@@ -69,7 +109,7 @@ def find_span(kind: str, sentence: str, query: str = "") -> Span | None:
 
 
 def _drop_known_words(span: Span, query_words: set[str]) -> Span | None:
-    """"Batang M. Faiz Kurniawan" for "siapa bupati Batang" -> "M. Faiz Kurniawan": the asker knows "Batang"."""
+    """ "Batang M. Faiz Kurniawan" for "siapa bupati Batang" -> "M. Faiz Kurniawan": the asker knows "Batang"."""
     words = span.text.split(" ")
     start = span.start
     while len(words) > 1 and words[0].lower().strip(".,") in query_words:
@@ -89,19 +129,27 @@ def find_values(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
         return _numbers(sentence, query_words)
     trimmed = (_trim(sentence, m) for m in CAPITALISED.finditer(sentence))
     # A lone capitalised word opening the sentence ("Setelah", "Hal") is capitalised for being first, not a name.
-    names = [n for n in (_drop_known_words(t, query_words) for t in trimmed if t)
-             if n and not (n.start == _first_word_start(sentence) and " " not in n.text)]
+    names = [
+        n
+        for n in (_drop_known_words(t, query_words) for t in trimmed if t)
+        if n and not (n.start == _first_word_start(sentence) and " " not in n.text)
+    ]
     if kind == "person":
         # a name counts as a person's only where a role or a speech verb stands right before it
-        return [n for n in names if ROLE_WORDS.search(sentence[:n.start])
-                and not ORG_MARKERS.search(n.text) and not PLACE_MARKERS.search(n.text)]
+        return [
+            n
+            for n in names
+            if ROLE_WORDS.search(sentence[: n.start])
+            and not ORG_MARKERS.search(n.text)
+            and not PLACE_MARKERS.search(n.text)
+        ]
     if kind == "name":
         return names
     if kind == "organization":
         orgs = [n for n in names if ORG_MARKERS.search(n.text) or re.fullmatch(r"[A-Z]{2,}", n.text)]
         return sorted(orgs, key=lambda n: not ORG_MARKERS.search(n.text))
     if kind == "place":
-        after_prep = [n for n in names if PREP_BEFORE.search(sentence[:n.start]) and not ORG_MARKERS.search(n.text)]
+        after_prep = [n for n in names if PREP_BEFORE.search(sentence[: n.start]) and not ORG_MARKERS.search(n.text)]
         return after_prep or [n for n in names if PLACE_MARKERS.search(n.text)]
     return []
 
@@ -119,20 +167,29 @@ def _numbers(sentence: str, query_words: set[str]) -> list[Span]:
         words = text.split()
         if TIME_UNITS & {w.lower() for w in words} or re.fullmatch(r"(?:19|20)\d{2}", words[0]):
             continue  # durations and years answer "kapan"/"berapa lama", not "berapa banyak"
-        if len(words) > 1 and words[-1][0].isalpha() and words[-1].lower() in {"dan", "atau", "di", "yang", "dari", "ke", "pada"}:
+        if (
+            len(words) > 1
+            and words[-1][0].isalpha()
+            and words[-1].lower() in {"dan", "atau", "di", "yang", "dari", "ke", "pada"}
+        ):
             text = " ".join(words[:-1])
         spans.append(Span(text, m.start(), m.start() + len(text)))
     # the unit the question asks for first; then a thousands-separated or scaled figure, which is a
     # count more often than a small bare number
-    return sorted(spans, key=lambda s: (not asked_units & {w.lower() for w in s.text.split()},
-                                        not re.search(rf"\d[.,]\d{{3}}|{_SCALE}", s.text, _I)))
+    return sorted(
+        spans,
+        key=lambda s: (
+            not asked_units & {w.lower() for w in s.text.split()},
+            not re.search(rf"\d[.,]\d{{3}}|{_SCALE}", s.text, _I),
+        ),
+    )
 
 
 def _trim(sentence: str, match: re.Match) -> Span | None:
     text, start = match.group(), match.start()
     lead = LEADING.match(text)
     while lead and lead.end() < len(text):
-        text, start = text[lead.end():], start + lead.end()
+        text, start = text[lead.end() :], start + lead.end()
         lead = LEADING.match(text)
     text = text.rstrip(".,;:")
     if not text or LEADING.fullmatch(text):

@@ -4,5 +4,17 @@ from .batch import Executor, LocalExecutor, embed_passages
 from .cache import Checkpoints, embedding_key, read_vectors_file, write_vectors_file
 from .registry import Embedder, ModelSpec, find_spec, load_embedder, read_registry
 
-__all__ = ["Checkpoints", "Embedder", "Executor", "LocalExecutor", "ModelSpec", "embed_passages", "embedding_key",
-           "find_spec", "load_embedder", "read_registry", "read_vectors_file", "write_vectors_file"]
+__all__ = [
+    "Checkpoints",
+    "Embedder",
+    "Executor",
+    "LocalExecutor",
+    "ModelSpec",
+    "embed_passages",
+    "embedding_key",
+    "find_spec",
+    "load_embedder",
+    "read_registry",
+    "read_vectors_file",
+    "write_vectors_file",
+]

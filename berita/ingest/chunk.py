@@ -1,4 +1,5 @@
 """Passages that follow paragraphs and sentences, with character offsets into the document."""
+
 from __future__ import annotations
 
 import re
@@ -57,6 +58,6 @@ def _split_words(text: str, start: int, end: int, max_chars: int) -> list[tuple[
         cut = text.rfind(" ", start, start + max_chars)
         cut = cut if cut > start else start + max_chars
         pieces.append((start, cut))
-        start = cut + 1 if text[cut:cut + 1] == " " else cut
+        start = cut + 1 if text[cut : cut + 1] == " " else cut
     pieces.append((start, end))
     return pieces

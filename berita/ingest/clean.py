@@ -1,4 +1,5 @@
 """Cleaning Indonesian news text: boilerplate out; title, dateline source and date into metadata."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ BOILERPLATE = [
     re.compile(r"^baca\s+juga\s*:.*$", re.I),
     re.compile(r"^cek\s+berita\s+dan\s+artikel\s+(lain(nya)?\s+)?di\s+google\s+news\.?$", re.I),
     re.compile(r"^(sumber|source|editor|pewarta|penulis|reporter)\s*:\s*$", re.I),
-    re.compile(r"^(simak|ikuti)\s+(juga\s+)?(berita|update|artikel).{0,80}(google news|whatsapp|telegram|channel).*$", re.I),
+    re.compile(
+        r"^(simak|ikuti)\s+(juga\s+)?(berita|update|artikel).{0,80}(google news|whatsapp|telegram|channel).*$", re.I
+    ),
     # Photo captions: "KERJA SAMA - Pemkab Batang ... -IST-", "FOTO: ... (ANTARA/...)"
     re.compile(r"^[A-Z0-9][A-Z0-9 ,.&'/]{2,60}\s[-–—]\s.+[-–—]\s?[A-Z]{2,10}\s?[-–—]?$"),
     re.compile(r"^(foto|photo|ilustrasi)\s*:.*$", re.I),
@@ -54,8 +57,12 @@ def is_boilerplate(line: str) -> bool:
 
 
 def looks_like_title(line: str) -> bool:
-    return (len(line) <= 150 and len(line.split()) <= 20 and not line.rstrip().endswith((".", "!", ",", ":", ";", "\"", "”"))
-            and not DATELINE.match(line))
+    return (
+        len(line) <= 150
+        and len(line.split()) <= 20
+        and not line.rstrip().endswith((".", "!", ",", ":", ";", '"', "”"))
+        and not DATELINE.match(line)
+    )
 
 
 def parse_dateline(body: str) -> tuple[str | None, str | None]:

@@ -1,14 +1,15 @@
 """Files in, raw articles out: .txt, .md, .html and .jsonl."""
+
 from __future__ import annotations
 
 import html
 import json
-import re
-from dataclasses import dataclass
 import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import ReadError
 
@@ -70,9 +71,15 @@ def _read_jsonl(file: Path, warn: Callable[[str], None]) -> Iterator[RawArticle]
                 continue
             try:
                 row = json.loads(line)
-                yield RawArticle(doc_id=str(row["doc_id"]), text=str(row["text"]), title=row.get("title"),
-                                 date=row.get("date"), source=row.get("source"), url=row.get("url"),
-                                 path=f"{file}:{lineno}")
+                yield RawArticle(
+                    doc_id=str(row["doc_id"]),
+                    text=str(row["text"]),
+                    title=row.get("title"),
+                    date=row.get("date"),
+                    source=row.get("source"),
+                    url=row.get("url"),
+                    path=f"{file}:{lineno}",
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 warn(f"skipped {file}:{lineno}: {type(exc).__name__}: {exc}")
 
@@ -82,7 +89,7 @@ def _strip_markdown(text: str) -> tuple[str, str | None]:
     heading = re.search(r"^#\s+(.+)$", text, re.M)
     if heading:
         title = heading.group(1).strip()
-        text = text[:heading.start()] + text[heading.end():]
+        text = text[: heading.start()] + text[heading.end() :]
     text = re.sub(r"^#{1,6}\s+", "", text, flags=re.M)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words

@@ -6,37 +6,39 @@ rare words, all in one sentence, in the question's own order, next to a value of
 *train* questions (bench/tune_rerank.py writes rerank.json, its option ``depth`` says how many
 fused passages are re-ordered). Languages without trained weights keep fusion's order.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..core.values import find_span
 from ..core.kinds import question_kind
 from ..core.linear import LinearModel, load_learned
 from ..core.schema import Hit
 from ..core.text import sentence_spans, tokenize, weighted_coverage
+from ..core.values import find_span
 from .fusion import min_max
 
 FEATURES = (
-    "dense",              # cosine of question and passage
-    "dense_scaled",       # the same, min-max scaled over the candidates
-    "bm25_share",         # BM25 score over the summed IDF of the question's terms: how much of it matched
-    "bm25_scaled",        # BM25 min-max scaled over the candidates
-    "coverage",           # IDF-weighted share of the question's terms found in the passage
+    "dense",  # cosine of question and passage
+    "dense_scaled",  # the same, min-max scaled over the candidates
+    "bm25_share",  # BM25 score over the summed IDF of the question's terms: how much of it matched
+    "bm25_scaled",  # BM25 min-max scaled over the candidates
+    "coverage",  # IDF-weighted share of the question's terms found in the passage
     "sentence_coverage",  # the same, in the passage's best sentence
-    "answer_type",        # that sentence holds a value of the kind asked for (amount, date, person, ...)
-    "longest_run",        # longest run of the question's words, stopwords included, found verbatim
-    "word_coverage",      # share of the question's words, stopwords included, in the best sentence
+    "answer_type",  # that sentence holds a value of the kind asked for (amount, date, person, ...)
+    "longest_run",  # longest run of the question's words, stopwords included, found verbatim
+    "word_coverage",  # share of the question's words, stopwords included, in the best sentence
 )
 _WORD = re.compile(r"\w+")
 
 
-def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm25: np.ndarray,
-             idf: Mapping[str, float]) -> np.ndarray:
+def features(
+    query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm25: np.ndarray, idf: Mapping[str, float]
+) -> np.ndarray:
     """One row of ``FEATURES`` per passage text; ``idf`` maps each of the query's terms to its IDF."""
     terms = list(dict.fromkeys(tokenize(query)))
     total_idf = sum(idf[t] for t in terms) or 1.0
@@ -50,12 +52,18 @@ def features(query: str, lang: str, texts: Sequence[str], dense: np.ndarray, bm2
             c = weighted_coverage(terms, idf, set(tokenize(text[a:b])))
             if c > best:
                 best, best_span = c, (a, b)
-        sentence = text[best_span[0]:best_span[1]]
+        sentence = text[best_span[0] : best_span[1]]
         typed = bool(kind and find_span(kind, sentence, query))
         sentence_words = set(_WORD.findall(sentence.lower()))
-        rows.append((weighted_coverage(terms, idf, set(tokenize(text))), max(best, 0.0), float(typed),
-                     _longest_common_run(words, _WORD.findall(text.lower())) / max(len(words), 1),
-                     sum(w in sentence_words for w in words) / max(len(words), 1)))
+        rows.append(
+            (
+                weighted_coverage(terms, idf, set(tokenize(text))),
+                max(best, 0.0),
+                float(typed),
+                _longest_common_run(words, _WORD.findall(text.lower())) / max(len(words), 1),
+                sum(w in sentence_words for w in words) / max(len(words), 1),
+            )
+        )
     dense, bm25 = np.asarray(dense, dtype=np.float64), np.asarray(bm25, dtype=np.float64)
     lexical = np.array(rows, dtype=np.float64).reshape(len(texts), 5)
     return np.column_stack([dense, min_max(dense), bm25 / total_idf, min_max(bm25), lexical])
@@ -66,7 +74,7 @@ def _longest_common_run(a: list[str], b: list[str]) -> int:
     where: dict[str, list[int]] = {}
     for j, w in enumerate(b):
         where.setdefault(w, []).append(j)
-    best, previous = 0, {}
+    best, previous = 0, dict[int, int]()
     for w in a:
         current = {j: previous.get(j - 1, 0) + 1 for j in where.get(w, ())}
         best = max(best, *current.values()) if current else best
@@ -93,8 +101,9 @@ class Reranker:
 
     def rerank(self, lang: str, fused: list[Hit], rows: np.ndarray) -> list[Hit]:
         """``fused`` with its first ``len(rows)`` hits re-ordered; ``rows`` are their ``features``."""
-        head = fused[:len(rows)]
+        head = fused[: len(rows)]
         probability = self.model.probabilities(lang, rows)
         order = np.argsort(-probability, kind="stable")
         return [Hit(head[j].passage_id, float(probability[j])) for j in order] + [
-            Hit(h.passage_id, 0.0) for h in fused[len(head):]]
+            Hit(h.passage_id, 0.0) for h in fused[len(head) :]
+        ]

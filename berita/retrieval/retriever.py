@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 
@@ -48,8 +49,17 @@ class Retriever:
         self.config = config
         self.embed_query = lru_cache(maxsize=4096)(self._embed_query)
 
-    def retrieve(self, query: str, lang: str, k: int, mode: Mode = "hybrid", filters: Filters | None = None,
-                 reranker: Reranker | None = None, similarities: int = 0, fusing: Fusing | None = None) -> Retrieval:
+    def retrieve(
+        self,
+        query: str,
+        lang: str,
+        k: int,
+        mode: Mode = "hybrid",
+        filters: Filters | None = None,
+        reranker: Reranker | None = None,
+        similarities: int = 0,
+        fusing: Fusing | None = None,
+    ) -> Retrieval:
         """The best ``k`` passages for ``query``; the first ``similarities`` hits get their cosine to the query."""
         depth = max(k, self.config.candidates)
         terms = tokenize(query)
@@ -63,7 +73,9 @@ class Retriever:
             if hits and reranker and reranker.handles(lang):
                 hits = self._rerank(query, lang, hits, reranker)
             hits = hits[:k]
-        passages = dict(zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits])))
+        passages = dict(
+            zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits]))
+        )
         if vector is not None and similarities:
             head = hits[:similarities]
             for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
@@ -74,8 +86,14 @@ class Retriever:
         """The reranker's view of the passages named for ``query`` (one row each; see rerank.py)."""
         terms = tokenize(query)
         texts = [p.text for p in self.backend.documents.passages(passage_ids)]
-        return features(query, lang, texts, self.backend.dense.similarity(self.embed_query(query), passage_ids),
-                        self.backend.lexical.scores(terms, passage_ids), self.backend.lexical.idf(terms))
+        return features(
+            query,
+            lang,
+            texts,
+            self.backend.dense.similarity(self.embed_query(query), passage_ids),
+            self.backend.lexical.scores(terms, passage_ids),
+            self.backend.lexical.idf(terms),
+        )
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""
@@ -89,7 +107,7 @@ class Retriever:
         return convex([dense, lexical], (share, 1 - share))
 
     def _rerank(self, query: str, lang: str, fused: list[Hit], reranker: Reranker) -> list[Hit]:
-        head = [h.passage_id for h in fused[:reranker.depth]]
+        head = [h.passage_id for h in fused[: reranker.depth]]
         return reranker.rerank(lang, fused, self.rerank_features(query, lang, head))
 
     def _embed_query(self, query: str) -> np.ndarray:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -30,12 +30,22 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         app.state.engine = engine or SearchEngine.load(settings)
         yield
 
-    app = FastAPI(title="Berita search", version="0.1.0", lifespan=lifespan,
-                  description="Bilingual (Indonesian/English) search and answers over Indonesian news.")
+    app = FastAPI(
+        title="Berita search",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Bilingual (Indonesian/English) search and answers over Indonesian news.",
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(highlight=highlight, citation=citation, passage_label=passage_label,
-                                 document_citation=document_citation, format_date=format_date, url_with=url_with)
+    templates.env.globals.update(
+        highlight=highlight,
+        citation=citation,
+        passage_label=passage_label,
+        document_citation=document_citation,
+        format_date=format_date,
+        url_with=url_with,
+    )
     app.state.settings, app.state.templates = settings, templates
     app.add_exception_handler(QueryError, _query_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
@@ -50,4 +60,6 @@ async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in exc.errors()]
-    return JSONResponse(status_code=422, content={"detail": "; ".join(messages), "errors": jsonable_encoder(exc.errors())})
+    return JSONResponse(
+        status_code=422, content={"detail": "; ".join(messages), "errors": jsonable_encoder(exc.errors())}
+    )

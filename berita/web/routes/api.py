@@ -52,7 +52,9 @@ def api_search(
     date_to: Annotated[date | None, Query(description="only articles dated on or before (YYYY-MM-DD)")] = None,
     offset: Annotated[int, Query(ge=0, le=10 * LIMITS.max_k, description="skip this many passages (paging)")] = 0,
 ) -> SearchResponse:
-    filters = Filters(source or None, date_from and date_from.isoformat(), date_to and date_to.isoformat())
+    filters = Filters(
+        source or None, date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
+    )
     return engine.search(q, k=k, lang=lang, filters=filters, offset=offset)
 
 

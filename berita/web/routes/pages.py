@@ -14,8 +14,19 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def page_search(request: Request, engine: EngineDep, settings: SettingsDep, templates: TemplatesDep, q: str = "",
-                k: str = "10", lang: str = "", ui: str = "", source: str = "", date_from: str = "", date_to: str = ""):
+def page_search(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    q: str = "",
+    k: str = "10",
+    lang: str = "",
+    ui: str = "",
+    source: str = "",
+    date_from: str = "",
+    date_to: str = "",
+):
     # The page never fails on odd parameters: it searches with sane ones or says what was wrong.
     config = settings.retrieval
     response, error = None, None
@@ -29,19 +40,38 @@ def page_search(request: Request, engine: EngineDep, settings: SettingsDep, temp
             error = str(exc)
     chosen_ui = ui if ui in ("id", "en") else ""  # the reader's own choice sticks; otherwise labels follow the question
     ui = chosen_ui or (response.lang if response else (lang or "id"))
-    return templates.TemplateResponse(request, "search.html", {
-        "q": q, "k": size, "lang": lang, "response": response, "error": error, "t": labels(ui), "ui": ui,
-        "chosen_ui": chosen_ui, "filters": filters, "sources": engine.sources(), "max_k": config.max_k})
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "k": size,
+            "lang": lang,
+            "response": response,
+            "error": error,
+            "t": labels(ui),
+            "ui": ui,
+            "chosen_ui": chosen_ui,
+            "filters": filters,
+            "sources": engine.sources(),
+            "max_k": config.max_k,
+        },
+    )
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def page_document(request: Request, doc_id: str, engine: EngineDep, templates: TemplatesDep, p: str = "",
-                  ui: str = "id"):
+def page_document(
+    request: Request, doc_id: str, engine: EngineDep, templates: TemplatesDep, p: str = "", ui: str = "id"
+):
     found = engine.document(doc_id)
     if found is None:
-        return templates.TemplateResponse(request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id},
-                                          status_code=404)
+        return templates.TemplateResponse(
+            request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id}, status_code=404
+        )
     doc, passages = found
     cited = next((x for x in passages if x.passage_id == p), None)
-    return templates.TemplateResponse(request, "document.html", {
-        "doc": doc, "passages": passages, "marked": p, "cited": cited, "t": labels(ui), "ui": ui})
+    return templates.TemplateResponse(
+        request,
+        "document.html",
+        {"doc": doc, "passages": passages, "marked": p, "cited": cited, "t": labels(ui), "ui": ui},
+    )

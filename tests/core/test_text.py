@@ -6,8 +6,10 @@ def sentences(text):
 
 
 def test_abbreviations_and_numbers_do_not_end_sentences():
-    text = ("Bupati Batang M. Faiz Kurniawan menyebut investasi senilai Rp1,6 triliun. "
-            "Capacity building diprakarsai oleh Ecosian Co.,Ltd ini. Mr. Goh Seng Lee hadir. Luasnya 4.300 hektar.")
+    text = (
+        "Bupati Batang M. Faiz Kurniawan menyebut investasi senilai Rp1,6 triliun. "
+        "Capacity building diprakarsai oleh Ecosian Co.,Ltd ini. Mr. Goh Seng Lee hadir. Luasnya 4.300 hektar."
+    )
     assert sentences(text) == [
         "Bupati Batang M. Faiz Kurniawan menyebut investasi senilai Rp1,6 triliun.",
         "Capacity building diprakarsai oleh Ecosian Co.,Ltd ini.",
@@ -28,8 +30,17 @@ def test_spans_are_offsets_into_the_text():
 
 
 def test_tokens_join_number_formats_and_drop_stopwords():
-    assert tokenize("Dengan investasi USD 100 juta atau Rp1,6 triliun untuk 150.000 orang") == \
-        ["investasi", "usd", "100", "juta", "rp", "1.6", "triliun", "150000", "orang"]
+    assert tokenize("Dengan investasi USD 100 juta atau Rp1,6 triliun untuk 150.000 orang") == [
+        "investasi",
+        "usd",
+        "100",
+        "juta",
+        "rp",
+        "1.6",
+        "triliun",
+        "150000",
+        "orang",
+    ]
     assert tokenize("150,000 workers") == ["150000", "workers"]
 
 

@@ -1,13 +1,11 @@
 """Learned answer spans: the values proposed, their features, and the engine's use of the model."""
-from dataclasses import replace
 
 import pytest
 
-from berita import SearchEngine
+from berita import SearchEngine, Settings
+from berita.answering.spans import SPAN_FEATURES, Sentence, span_candidates, span_features
 from berita.core.linear import LinearModel
 from berita.errors import ModelError
-from berita import Settings
-from berita.answering.spans import SPAN_FEATURES, Sentence, span_candidates, span_features
 
 QUESTION = "berapa nilai investasi Allmed di Batang?"
 IDF = {"nilai": 2.0, "investasi": 3.0, "allmed": 6.0, "batang": 2.5}
@@ -55,7 +53,9 @@ def test_no_answer_when_the_model_is_not_sure(seed_settings, embedder, tmp_path)
 
 def test_shipped_span_model_and_a_broken_one(seed_settings, embedder, tmp_path):
     model = LinearModel.load(Settings().answers.spans_file, SPAN_FEATURES)
-    assert set(model.weights) == {"id"} and 0 < model.options["min_probability"] < 1 and "FacQA train" in model.trained_on
+    assert (
+        set(model.weights) == {"id"} and 0 < model.options["min_probability"] < 1 and "FacQA train" in model.trained_on
+    )
     (tmp_path / "spans.json").write_text('{"features": []}')
     with pytest.raises(ModelError, match="BERITA_LEARNED_SPANS=off"):
         SearchEngine.load(seed_settings.replace(spans_file=tmp_path / "spans.json"), embedder)

@@ -14,13 +14,33 @@ def test_json_lines_one_per_query_in_order(seed_settings):
         assert row["answer"]["span"] == "USD 100 juta"
         assert set(row["answer"]) >= {"text", "span", "doc_id", "title", "source", "date", "start", "end"}
         first = row["results"][0]
-        assert set(first) == {"rank", "score", "doc_id", "passage_id", "title", "source", "date", "text", "start", "end"}
+        assert set(first) == {
+            "rank",
+            "score",
+            "doc_id",
+            "passage_id",
+            "title",
+            "source",
+            "date",
+            "text",
+            "start",
+            "end",
+        }
         assert "USD 100 juta" in first["text"] and first["rank"] == 1
     assert rows[2]["answer"] is None and len(rows[2]["results"]) == 3
 
 
 def test_forced_language_and_readable_output(seed_settings):
-    proc = run_module("search", "--lang", "en", "--k", "2", "--index", str(seed_settings.storage.index_dir), "berapa nilai investasi Allmed?")
+    proc = run_module(
+        "search",
+        "--lang",
+        "en",
+        "--k",
+        "2",
+        "--index",
+        str(seed_settings.storage.index_dir),
+        "berapa nilai investasi Allmed?",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "[en]" in proc.stdout and "Answer: USD 100 juta" in proc.stdout and "002_40828a4ac6eca9be" in proc.stdout
 

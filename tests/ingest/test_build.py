@@ -1,4 +1,5 @@
 """Building, rebuilding and breaking the index on disk, with the real model."""
+
 import json
 import os
 import shutil
@@ -10,16 +11,12 @@ import time
 import numpy as np
 import pytest
 
-from berita.errors import BuildError
-from berita.ingest import build
-from berita import SearchEngine
-from berita.embed import load_embedder
-from berita.errors import ModelError
-from berita import Settings
+from berita import SearchEngine, Settings
 from berita.backends import build_lock, current_generation, read_index
-from berita.embed import read_vectors_file, write_vectors_file
+from berita.embed import load_embedder, read_vectors_file, write_vectors_file
 from berita.embed.registry import default_registry
-from berita.errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
+from berita.errors import BuildError, IndexCorruptError, IndexNotFoundError, IndexStoreError, ModelError
+from berita.ingest import build
 from tests.conftest import ROOT, SEEDS
 
 
@@ -39,7 +36,7 @@ def test_offsets_in_the_stored_index_point_at_the_passage_text(seed_settings):
     index = read_index(seed_settings.storage.index_dir)
     assert index.manifest.documents == 5 and index.manifest.model == "multilingual-e5-small"
     for p in index.passages:
-        assert index.documents[p.doc_id].text[p.start:p.end] == p.text
+        assert index.documents[p.doc_id].text[p.start : p.end] == p.text
     assert "002_40828a4ac6eca9be" in index.documents  # the id of a .txt file is its stem
 
 
@@ -75,13 +72,30 @@ def test_no_articles_leaves_the_old_index(tmp_path, seed_settings, embedder):
 
 def test_reads_jsonl_md_html_and_skips_bad_lines(tmp_path, settings, embedder, caplog):
     (tmp_path / "a.jsonl").write_text(
-        json.dumps({"doc_id": "j1", "title": "Judul", "text": "Isi berita tentang pelabuhan Batang yang ramai.",
-                    "date": "2017-03-27", "source": "antara", "url": "https://example.org/j1"}) + "\n{not json\n"
-        + json.dumps({"title": "no id"}) + "\n", encoding="utf-8")
-    (tmp_path / "b.md").write_text("# Judul Markdown\n\nIsi **tebal** dan [tautan](http://x) tentang kopi.\n", encoding="utf-8")
+        json.dumps(
+            {
+                "doc_id": "j1",
+                "title": "Judul",
+                "text": "Isi berita tentang pelabuhan Batang yang ramai.",
+                "date": "2017-03-27",
+                "source": "antara",
+                "url": "https://example.org/j1",
+            }
+        )
+        + "\n{not json\n"
+        + json.dumps({"title": "no id"})
+        + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        "# Judul Markdown\n\nIsi **tebal** dan [tautan](http://x) tentang kopi.\n", encoding="utf-8"
+    )
     (tmp_path / "d.txt").write_text("   \n\n", encoding="utf-8")  # nothing to index
-    (tmp_path / "c.html").write_text("<html><head><title>Judul HTML</title><script>var x=1;</script></head>"
-                                     "<body><nav>Menu</nav><p>Paragraf tentang teh &amp; gula.</p></body></html>", encoding="utf-8")
+    (tmp_path / "c.html").write_text(
+        "<html><head><title>Judul HTML</title><script>var x=1;</script></head>"
+        "<body><nav>Menu</nav><p>Paragraf tentang teh &amp; gula.</p></body></html>",
+        encoding="utf-8",
+    )
     with caplog.at_level("WARNING", logger="berita"):
         report = build([tmp_path], settings, embedder)
     warnings = [r.getMessage() for r in caplog.records]
@@ -103,7 +117,10 @@ def test_broken_or_missing_index_is_a_clear_error(corpus, settings, embedder):
     with pytest.raises(IndexCorruptError, match="missing build"):
         read_index(settings.storage.index_dir)
     report = build([corpus], settings, embedder)  # a rebuild repairs it
-    assert report.embedded == report.passages and read_index(settings.storage.index_dir).manifest.passages == report.passages
+    assert (
+        report.embedded == report.passages
+        and read_index(settings.storage.index_dir).manifest.passages == report.passages
+    )
 
 
 def _snapshot(index_dir):
@@ -119,10 +136,16 @@ def test_killed_while_embedding_leaves_the_old_index(corpus, settings, embedder,
     for n in range(4):  # every passage new, to keep the model busy for many seconds
         for seed in corpus.glob("*.txt"):
             lines = seed.read_text(encoding="utf-8").splitlines()
-            (bigger / f"{n}-{seed.name}").write_text("\n".join(f"{line} (salinan {n})" for line in lines), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.storage.index_dir)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "BERITA_CHECKPOINT_EVERY": "32"})
+            (bigger / f"{n}-{seed.name}").write_text(
+                "\n".join(f"{line} (salinan {n})" for line in lines), encoding="utf-8"
+            )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "build", str(bigger), "--index", str(settings.storage.index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "BERITA_CHECKPOINT_EVERY": "32"},
+    )
     deadline = time.monotonic() + 120
     while not list((settings.storage.index_dir / ".partial").glob("*.npz")) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -158,8 +181,12 @@ def test_killed_while_writing_leaves_the_old_index(corpus, settings, embedder):
     build([corpus], settings, embedder)
     before = _snapshot(settings.storage.index_dir)
     (corpus / "000_9c241ea94c40f395.txt").unlink()  # so the new build has something to write
-    proc = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(corpus), str(settings.storage.index_dir)], cwd=ROOT,
-                          capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_MID_WRITE, str(corpus), str(settings.storage.index_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
     assert proc.returncode == -signal.SIGKILL
     assert list(settings.storage.index_dir.glob(".tmp-*")), "the kill should have left a half-written build behind"
     assert _snapshot(settings.storage.index_dir) == before
@@ -187,7 +214,9 @@ def test_one_build_at_a_time(corpus, settings, embedder):
     assert build([corpus], settings, embedder).documents == 5
 
 
-def test_stored_embeddings_are_reused_and_checked_against_the_model(corpus, settings, embedder, seed_settings, tmp_path):
+def test_stored_embeddings_are_reused_and_checked_against_the_model(
+    corpus, settings, embedder, seed_settings, tmp_path
+):
     seed = read_index(seed_settings.storage.index_dir)
     vectors_file = tmp_path / "vectors.npz"
     write_vectors_file(vectors_file, seed.manifest.model, seed.keys, seed.vectors.astype(np.float16))

@@ -3,27 +3,32 @@ import pytest
 from berita.core.kinds import is_question, question_kind
 from berita.core.values import find_span
 
-ALLMED = ("Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
-          "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026.")
+ALLMED = (
+    "Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
+    "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026."
+)
 WORKERS = "“Dalam 5 tahun kedepan kebutuhan tenaga kerjanya bisa mencapai 150.000 orang,” ujar Bupati."
 
 
-@pytest.mark.parametrize("query,kind", [
-    ("berapa nilai investasi Allmed?", "amount"),
-    ("How much is Allmed investing in Batang?", "amount"),
-    ("berapa tenaga kerja yang dibutuhkan KIT Batang?", "number"),
-    ("How many workers will KIT Batang need?", "number"),
-    ("kapan pabrik Allmed beroperasi?", "date"),
-    ("When will the Allmed plant start operating?", "date"),
-    ("siapa bupati Batang?", "person"),
-    ("Who is the regent of Batang?", "person"),
-    ("di mana KIT Batang berada?", "place"),
-    ("Where is KIT Batang located?", "place"),
-    ("perusahaan apa yang berinvestasi di Batang?", "organization"),
-    ("Which company invests in Batang?", "organization"),
-    ("apa itu TCTP?", None),
-    ("investasi Allmed", None),
-])
+@pytest.mark.parametrize(
+    "query,kind",
+    [
+        ("berapa nilai investasi Allmed?", "amount"),
+        ("How much is Allmed investing in Batang?", "amount"),
+        ("berapa tenaga kerja yang dibutuhkan KIT Batang?", "number"),
+        ("How many workers will KIT Batang need?", "number"),
+        ("kapan pabrik Allmed beroperasi?", "date"),
+        ("When will the Allmed plant start operating?", "date"),
+        ("siapa bupati Batang?", "person"),
+        ("Who is the regent of Batang?", "person"),
+        ("di mana KIT Batang berada?", "place"),
+        ("Where is KIT Batang located?", "place"),
+        ("perusahaan apa yang berinvestasi di Batang?", "organization"),
+        ("Which company invests in Batang?", "organization"),
+        ("apa itu TCTP?", None),
+        ("investasi Allmed", None),
+    ],
+)
 def test_question_kinds(query, kind):
     assert question_kind(query) == kind
 
@@ -37,7 +42,10 @@ def test_spans_of_each_kind():
     assert find_span("person", person, "siapa bupati Batang?").text == "M. Faiz Kurniawan"
     org = "investasi dari Allmed Medical, melalui anak perusahaannya PT Ace Medical Products Indonesia."
     assert find_span("organization", org).text == "PT Ace Medical Products Indonesia"
-    assert find_span("place", "Kawasan itu berada di Kecamatan Gringsing.", "di mana kawasan itu?").text == "Kecamatan Gringsing"
+    assert (
+        find_span("place", "Kawasan itu berada di Kecamatan Gringsing.", "di mana kawasan itu?").text
+        == "Kecamatan Gringsing"
+    )
 
 
 def test_no_span_when_the_sentence_lacks_the_kind():
@@ -47,7 +55,10 @@ def test_no_span_when_the_sentence_lacks_the_kind():
 
 
 def test_a_value_already_in_the_question_is_not_its_answer():
-    assert find_span("amount", "Nilainya USD 100 juta, atau Rp1,6 triliun.", "apakah nilainya USD 100 juta?").text == "Rp1,6 triliun"
+    assert (
+        find_span("amount", "Nilainya USD 100 juta, atau Rp1,6 triliun.", "apakah nilainya USD 100 juta?").text
+        == "Rp1,6 triliun"
+    )
 
 
 def test_is_question():
@@ -55,14 +66,17 @@ def test_is_question():
     assert not is_question("investasi Allmed Batang")
 
 
-@pytest.mark.parametrize("query,kind", [
-    ("Di kota manakah letak kantor pusat WHO?", "place"),
-    ("Di negara manakah Snuppy dikloning?", "place"),
-    ("Apakah negara asal Dr Johny Setiawan?", "place"),
-    ("Berapa tonkah UE mengenakan kuota?", "number"),
-    ("Tahun berapa yayasan itu didirikan?", "date"),
-    ("Badan apakah yang dikepalai oleh Ni Wayan Sutji?", "organization"),
-])
+@pytest.mark.parametrize(
+    "query,kind",
+    [
+        ("Di kota manakah letak kantor pusat WHO?", "place"),
+        ("Di negara manakah Snuppy dikloning?", "place"),
+        ("Apakah negara asal Dr Johny Setiawan?", "place"),
+        ("Berapa tonkah UE mengenakan kuota?", "number"),
+        ("Tahun berapa yayasan itu didirikan?", "date"),
+        ("Badan apakah yang dikepalai oleh Ni Wayan Sutji?", "organization"),
+    ],
+)
 def test_indonesian_question_words_read_in_indonesian(query, kind):
     assert question_kind(query, "id") == kind
 
