@@ -8,7 +8,7 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test lint browser screenshots bench-quality bench-perf train clean
+.PHONY: run index serve test lint browser screenshots bench-quality bench-perf train train-reader clean
 
 run: index serve
 
@@ -60,6 +60,15 @@ bench-perf: $(VENV)/.installed-base
 train: $(VENV)/.installed-base
 	$(BIN)/python -m bench.tune_rerank
 	$(BIN)/python -m bench.tune_answers
+
+# The neural reader: tokenise and split the QA data, fine-tune e5's lower layers and a span head (torch; on two
+# cores about an hour an epoch, resumable), then calibrate its threshold on the dev split.
+train-reader: $(VENV)/.installed-test
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
+	$(BIN)/python -m bench.train_reader prepare
+	$(BIN)/python -m bench.train_reader train --layers 8 --epochs 3
+	cp data/reader/reader-8.npz berita/answering/reader.npz
+	$(BIN)/python -m bench.tune_reader
 
 clean:
 	rm -rf $(VENV) data/index

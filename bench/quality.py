@@ -19,7 +19,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -128,15 +128,21 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
         row: dict = {"n": len(subset)}
         for system in SYSTEMS:
             answering = with_answers and system == PRODUCT
-            latencies, ranks, predictions, holds = [], [], [], []
+            latencies, ranks, predictions, holds, answer_times, plain = [], [], [], [], [], []
             for n, q in enumerate(subset):
                 if n < LATENCY_SAMPLE:
                     engine.clear_cache()  # timed as a question never seen; the rest reuse embeddings across systems
                 started = time.perf_counter()
                 retrieval, options = engine.retrieve(q.text, lang=lang, k=10, with_answer=answering, **OPTIONS[system])
+                answered_at = time.perf_counter()
                 answer = engine.answer(retrieval, options) if answering else None
                 if n < LATENCY_SAMPLE:
                     latencies.append(time.perf_counter() - started)
+                if answering:
+                    answer_times.append(time.perf_counter() - answered_at)
+                    # the same retrieval answered by the previous stage (span model / rules), for comparison
+                    before = engine.answer(retrieval, replace(options, reader=False))
+                    plain.append((before.span or before.sentence) if before else None)
                 passages = ranked_passages(retrieval)
                 ranks.append(gold_rank(passages, q))
                 holds.append(top_holds_answer(passages, q))
@@ -147,10 +153,52 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
             lat = percentiles(latencies)
             row[system]["latency_ms_p50"], row[system]["latency_ms_p95"] = lat["p50_ms"], lat["p95_ms"]
             if with_answers and system == PRODUCT:
-                row["answers"] = {
-                    k: round(v, 4) for k, v in answer_scores(predictions, [q.answers for q in subset]).items()
-                }
+                golds = [q.answers for q in subset]
+                row["answers"] = {k: round(v, 4) for k, v in answer_scores(predictions, golds).items()}
+                timing = percentiles(answer_times)
+                row["answers"]["answer_ms_p50"], row["answers"]["answer_ms_p95"] = timing["p50_ms"], timing["p95_ms"]
+                row["answers_without_reader"] = {k: round(v, 4) for k, v in answer_scores(plain, golds).items()}
         out[lang] = row
+    return out
+
+
+def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
+    """The reader alone, reading each question's own passage, on sets it was not trained on: the TyDi QA and
+    IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid."""
+    from bench.metrics import exact_match, token_f1
+    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
+
+    reader, calibration = engine.reader()
+    parts: dict[str, list[dict]] = {}
+    for r in qa_rows(eval_dir):
+        if r["part"] == "facqa-valid" or (r["part"] != "train" and bucket(r["doc_id"]) >= DEV_PERCENT):
+            parts.setdefault(r["part"].replace("heldout", "test"), []).append(r)
+    out = {}
+    for name, rows in sorted(parts.items()):
+        given, right, right_always, em, f1, silent = [], [], [], [], [], []
+        for r in rows:
+            spans = reader.read(r["question"], [r["context"]])
+            best = spans[0] if spans else None
+            answers = best is not None and best.margin >= calibration.min_margin
+            if r["is_impossible"]:
+                silent.append(not answers)
+                continue
+            good = best is not None and token_f1(best.text, r["answers"]) >= 0.5
+            given.append(answers)
+            right.append(answers and good)
+            right_always.append(good)
+            em.append(exact_match(best.text, r["answers"]) if answers and best else 0.0)
+            f1.append(token_f1(best.text, r["answers"]) if answers and best else 0.0)
+        row = {"n": len(rows), "answered": float(np.mean(given)) if given else 0.0}
+        row.update(
+            {
+                k: round(float(np.mean(v)) if v else 0.0, 4)
+                for k, v in (("EM", em), ("F1", f1), ("right", right), ("right_always", right_always))
+            }
+        )
+        if silent:
+            row["silent_unanswerable"] = round(float(np.mean(silent)), 4)
+        out[name] = row
     return out
 
 
@@ -217,11 +265,20 @@ def print_table(results: dict) -> None:
                     f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}"
                     f"{s['nDCG@10']:>9.3f}{holds}{s['latency_ms_p50']:>8.1f}"
                 )
-            if "answers" in row:
-                a = row["answers"]
-                print(
-                    f"{'':<34}answers: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}  precision {a['precision']:.3f}"
-                )
+            for key, label in (("answers", "answers"), ("answers_without_reader", "without reader")):
+                if key in row:
+                    a = row[key]
+                    timing = f"  answer p50 {a['answer_ms_p50']:.1f} ms" if "answer_ms_p50" in a else ""
+                    print(
+                        f"{'':<26}{label:>15}: answered {a['answered']:.3f}  EM {a['EM']:.3f}  F1 {a['F1']:.3f}"
+                        f"  precision {a['precision']:.3f}{timing}"
+                    )
+    for name, r in results.get("reader", {}).items():
+        print(
+            f"reader, gold passage: {name:<13} n {r['n']:>4}  answered {r['answered']:.3f}  EM {r['EM']:.3f}"
+            f"  F1 {r['F1']:.3f}  right (F1>=0.5) {r['right']:.3f} (always answering {r['right_always']:.3f})"
+            + (f"  unanswerable kept silent {r['silent_unanswerable']:.3f}" if "silent_unanswerable" in r else "")
+        )
     for name, b in results["build"].items():
         line = (
             f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
@@ -238,7 +295,9 @@ def print_table(results: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
-    parser.add_argument("--sets", default="seed,facqa,xling", help="comma-separated: seed, facqa, facqa-train, xling")
+    parser.add_argument(
+        "--sets", default="seed,facqa,xling,reader", help="comma-separated: seed, facqa, facqa-train, xling, reader"
+    )
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
     parser.add_argument(
@@ -275,6 +334,8 @@ def main() -> int:
             results["sets"]["facqa-train"] = evaluate(engine, facqa_questions(args.eval, "train"), with_answers=True)
         if "xling" in big:
             results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
+        if "reader" in big:
+            results["reader"] = reader_on_gold_passages(engine, args.eval)
     results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
     print_table(results)
     write_results(args.out, results)

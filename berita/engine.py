@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answering import AnswerExtractor, Found
+from .answering.reader import Calibration, Reader
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
 from .core.config import Fusion, Settings
@@ -36,6 +37,7 @@ class SearchOptions:
     with_answer: bool = True
     rerank: bool | None = None
     learned_spans: bool | None = None
+    reader: bool | None = None
     fusion: Fusion | None = None
     dense_share: Mapping[str, float] | None = None
 
@@ -55,11 +57,13 @@ class SearchEngine:
         self.retriever = Retriever(backend, embedder, settings.retrieval)
         self._reranker: Reranker | None = None
         self._span_model: LinearModel | None = None
+        self._reader: tuple[Reader, Calibration] | None = None
         # Stages the settings switch on are loaded now, so a broken weights file fails at start-up, not mid-request.
         if settings.retrieval.rerank:
             self.reranker()
+        answers = settings.answers
         self.extractor = AnswerExtractor(
-            settings.answers, self.span_model() if settings.answers.learned_spans else None
+            answers, self.span_model() if answers.learned_spans else None, self.reader() if answers.reader else None
         )
         warm_up()
 
@@ -84,6 +88,12 @@ class SearchEngine:
         if self._reranker is None:
             self._reranker = Reranker.load(self.settings.retrieval.rerank_file)
         return self._reranker
+
+    def reader(self) -> tuple[Reader, Calibration]:
+        if self._reader is None:
+            answers = self.settings.answers
+            self._reader = (Reader.load(answers.reader_file), Calibration.load(answers.reader_calibration))
+        return self._reader
 
     def span_model(self) -> LinearModel:
         if self._span_model is None:
@@ -129,12 +139,14 @@ class SearchEngine:
 
     def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Found | None:
         """The answer in ``retrieval``'s top passages (``None`` when nothing fits well enough), not yet cited."""
-        learned = self.settings.answers.learned_spans
-        if options and options.learned_spans is not None:
-            learned = options.learned_spans
+        answers = self.settings.answers
+        learned = answers.learned_spans if options is None or options.learned_spans is None else options.learned_spans
+        read = answers.reader if options is None or options.reader is None else options.reader
         if learned and self.extractor.span_model is None:
             self.extractor.span_model = self.span_model()
-        return self.extractor.answer(retrieval, learned)
+        if read and self.extractor.reader is None:
+            self.extractor.reader = self.reader()
+        return self.extractor.answer(retrieval, learned, read)
 
     def check(self, query: str, options: SearchOptions) -> tuple[str, int, str]:
         config = self.settings.retrieval

@@ -11,8 +11,9 @@ import numpy as np
 from ..core.config import AnswerConfig
 from ..core.kinds import is_question, question_kind
 from ..core.linear import LinearModel, load_learned
-from ..core.text import sentence_spans
+from ..core.text import sentence_spans, tokenize, weighted_coverage
 from ..retrieval.retriever import Retrieval
+from .reader import Calibration, Reader
 from .rules import rule_answer
 from .spans import SPAN_FEATURES, Sentence, SpanCandidate, span_candidates, span_features
 
@@ -31,21 +32,30 @@ class Found:
 class AnswerExtractor:
     SWITCH = "BERITA_LEARNED_SPANS"
 
-    def __init__(self, config: AnswerConfig, span_model: LinearModel | None = None):
+    def __init__(
+        self,
+        config: AnswerConfig,
+        span_model: LinearModel | None = None,
+        reader: tuple[Reader, Calibration] | None = None,
+    ):
         self.config = config
         self.span_model = span_model
+        self.reader = reader
 
     @classmethod
     def load_span_model(cls, path: Path) -> LinearModel:
         return load_learned(path, SPAN_FEATURES, cls.SWITCH)
 
-    def answer(self, retrieval: Retrieval, learned: bool = True) -> Found | None:
-        """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough."""
+    def answer(self, retrieval: Retrieval, learned: bool = True, read: bool = False) -> Found | None:
+        """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough. ``read``:
+        the neural reader answers (both languages); else ``learned``: the span model where trained; else rules."""
         query, lang = retrieval.query, retrieval.lang
         if not retrieval.hits or not is_question(query, lang):
             return None
         kind = question_kind(query, lang)
         sentences = self.sentences(retrieval)
+        if read and self.reader and lang in self.config.reader_languages:
+            return self._read(retrieval, kind, sentences, *self.reader)
         if kind and learned and self.span_model and self.span_model.handles(lang):
             return self._learned(retrieval, kind, sentences)
         found = rule_answer(query, kind, sentences, self.config)
@@ -82,3 +92,45 @@ class AnswerExtractor:
             return None
         c = candidates[best]
         return Found(c.passage_id, c.sentence, c.span.text, kind, float(probability[best]))
+
+    def _read(
+        self,
+        retrieval: Retrieval,
+        kind: str | None,
+        sentences: list[Sentence],
+        reader: Reader,
+        calibration: Calibration,
+    ) -> Found | None:
+        chosen = self.reading(retrieval, sentences, reader)
+        if not chosen:
+            return None
+        context, starts = "", []
+        for sentence in chosen:
+            starts.append(len(context))
+            context += sentence.text + " "
+        spans = reader.read(retrieval.query, [context])
+        if not spans or not spans[0].text or spans[0].margin < calibration.min_margin:
+            return None
+        best = spans[0]
+        where = max(n for n, start in enumerate(starts) if start <= best.start)
+        return Found(chosen[where].passage_id, chosen[where].text, best.text, kind, calibration.confidence(best.margin))
+
+    def reading(self, retrieval: Retrieval, sentences: list[Sentence], reader: Reader) -> list[Sentence]:
+        """The sentences the reader reads, in their order: those of the best ``reader_passages`` passages, better
+        passages first and, where they do not all fit in ``reader_context_tokens``, the ones holding more of the
+        question's terms (IDF weighted). One passage read whole was as good as the best sentences of three on FacQA
+        train questions (EM 0.728 against 0.720) at two thirds of the time."""
+        terms = list(dict.fromkeys(retrieval.terms))
+        coverage = [weighted_coverage(terms, retrieval.idf, set(tokenize(s.text))) for s in sentences]
+        order = sorted(range(len(sentences)), key=lambda i: (sentences[i].position, -coverage[i], i))
+        chosen: list[int] = []
+        used = 0
+        for i in order:
+            if sentences[i].position >= self.config.reader_passages:
+                continue
+            cost = reader.token_count(sentences[i].text)
+            if chosen and used + cost > self.config.reader_context_tokens:
+                continue
+            chosen.append(i)
+            used += cost
+        return [sentences[i] for i in sorted(chosen)]

@@ -77,6 +77,14 @@ class AnswerConfig:
     # Where trained (Indonesian), a learned model picks the answer among all values found (answering/spans.py).
     learned_spans: bool = True
     spans_file: Path = field(default_factory=lambda: packaged("berita.answering", "spans.json"))
+    # The neural reader (answering/reader.py, trained by bench/train_reader.py) reads the best sentences of the
+    # top passages for questions in both languages; where it is on, it answers instead of the span rankers.
+    reader: bool = True
+    reader_file: Path = field(default_factory=lambda: packaged("berita.answering", "reader.npz"))
+    reader_calibration: Path = field(default_factory=lambda: packaged("berita.answering", "reader.json"))
+    reader_passages: int = 1  # it reads the best passage(s) ...
+    reader_context_tokens: int = 160  # ... up to this many tokens: the cost is about linear in it
+    reader_languages: tuple[str, ...] = ("id",)  # question languages it answers; the others keep the rules
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class Settings:
         groups: dict[str, dict[str, Any]] = {}
         for name, value in changes.items():
             if value is not None:
+                if _FIELDS.get(name) is Path and isinstance(value, str):
+                    value = Path(value)
                 groups.setdefault(_group_of(name), {})[name] = value
         return dataclasses.replace(self, **{g: dataclasses.replace(getattr(self, g), **v) for g, v in groups.items()})
 
@@ -142,6 +152,8 @@ def _parse(name: str, kind: Any, raw: str) -> object:
             return raw
         if kind is Path:
             return Path(raw)
+        if typing.get_origin(kind) is tuple:
+            return tuple(x.strip() for x in raw.split(",") if x.strip())
         if kind is int:
             return int(raw)
         if kind is float:

