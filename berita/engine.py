@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import re
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answering import AnswerExtractor, Found
+from .answering.english import to_english
 from .answering.reader import Calibration, Reader
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
@@ -84,6 +86,19 @@ class SearchEngine:
     def info(self) -> IndexInfo:
         return self.backend.info
 
+    def generation_changed(self) -> bool:
+        """Whether the index now names another generation than the one this engine reads."""
+        return self.backend.current_generation() != self.info.generation
+
+    def with_backend(self, backend: SearchBackend) -> SearchEngine:
+        """An engine over another generation of the index with this one's model and learned stages (no reload)."""
+        new = copy.copy(self)
+        new.backend = backend
+        new.retriever = Retriever(backend, self.embedder, self.settings.retrieval)
+        if backend.info.model != self.info.model or backend.info.dim != self.info.dim:
+            raise ModelError(f"the new index was built with {backend.info.model!r}; restart to search it")
+        return new
+
     def reranker(self) -> Reranker:
         if self._reranker is None:
             self._reranker = Reranker.load(self.settings.retrieval.rerank_file)
@@ -110,7 +125,10 @@ class SearchEngine:
             self._result(rank, hit, retrieval.passages[hit.passage_id]) for rank, hit in enumerate(retrieval.hits, 1)
         ][options.offset :]
         return SearchResponse(
-            query=retrieval.query, lang=retrieval.lang, answer=self._cite(found) if found else None, results=results
+            query=retrieval.query,
+            lang=retrieval.lang,
+            answer=self._cite(found, retrieval.lang) if found else None,
+            results=results,
         )
 
     def retrieve(
@@ -201,12 +219,13 @@ class SearchEngine:
             rank=rank, score=round(float(hit.score), 6), text=passage.text, **self._citation(passage).fields()
         )
 
-    def _cite(self, found: Found) -> Answer:
+    def _cite(self, found: Found, lang: str) -> Answer:
         passage = self.backend.documents.passages([found.passage_id])[0]
         return Answer(
             text=found.sentence,
             span=found.span,
             kind=found.kind,
             confidence=round(found.confidence, 4),
+            span_en=to_english(found.span) if found.span and lang == "en" else None,
             **self._citation(passage).fields(),
         )

@@ -3,7 +3,7 @@ to read, and a writer that changes them in one commit. Passages are named by str
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -85,3 +85,4 @@ class SearchBackend:
     documents: DocumentStore
     dense: DenseIndex
     lexical: LexicalIndex
+    current_generation: Callable[[], str]  # what the index names as committed now (changes after a build)

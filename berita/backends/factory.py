@@ -26,9 +26,9 @@ def open_writer(settings: Settings, previous: local.LocalIndex | None = None) ->
         s.ann_backend,
         {"exact_max": s.ann_exact_max, "nprobe": s.ann_nprobe},
         {
-            "max_chars": settings.chunking.chunk_max_chars,
-            "min_chars": settings.chunking.chunk_min_chars,
-            "overlap_sentences": settings.chunking.chunk_overlap_sentences,
+            "max_chars": settings.ingest.chunk_max_chars,
+            "min_chars": settings.ingest.chunk_min_chars,
+            "overlap_sentences": settings.ingest.chunk_overlap_sentences,
         },
     )
 

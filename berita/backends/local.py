@@ -80,7 +80,10 @@ class LocalIndex:
             self.path.name,
             {"ann_backend": m.ann_backend, **m.ann_options},
         )
-        return SearchBackend(info, LocalDocuments(self), LocalDense(self), LocalLexical(self))
+        index_dir = self.path.parent
+        return SearchBackend(
+            info, LocalDocuments(self), LocalDense(self), LocalLexical(self), lambda: current_generation(index_dir).name
+        )
 
     def row_ids(self, passage_ids: Sequence[str]) -> list[int]:
         return [self.rows[p] for p in passage_ids]
@@ -161,8 +164,21 @@ def current_generation(index_dir: Path) -> Path:
     return generation
 
 
-def read_index(index_dir: Path) -> LocalIndex:
-    gen = current_generation(index_dir)
+def read_index(index_dir: Path, attempts: int = 3) -> LocalIndex:
+    """The committed generation. A build that switches generations while this reads can remove what was being
+    read; then ``CURRENT`` names a new one, and reading starts again (at most ``attempts`` times)."""
+    for attempt in range(attempts):
+        named = current_generation(index_dir)
+        try:
+            return _read_generation(index_dir, named)
+        except IndexCorruptError:
+            if attempt + 1 == attempts or current_generation(index_dir) == named:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _read_generation(index_dir: Path, gen: Path) -> LocalIndex:
     try:
         manifest = Manifest(**json.loads((gen / "manifest.json").read_text(encoding="utf-8")))
         if manifest.format_version not in (1, FORMAT_VERSION):
@@ -262,11 +278,38 @@ def write_index(
     keys: list[str],
     vectors: np.ndarray,
 ) -> Path:
-    """Write a new generation and make it current atomically; returns its directory."""
-    index_dir.mkdir(parents=True, exist_ok=True)
+    """Write a new generation and make it current atomically; returns its directory. A failure (disk full, a
+    read-only folder) is a clear error, and what was half-written is removed."""
     name = time.strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
     tmp = index_dir / f".tmp-{name}"
-    tmp.mkdir()
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        _write_generation(tmp, manifest, documents, passages, keys, vectors)
+        os.replace(tmp, index_dir / name)
+        pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+        _write_text(pointer_tmp, name + "\n")
+        os.replace(pointer_tmp, index_dir / CURRENT)  # the commit point
+        _fsync_path(index_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for pointer in index_dir.glob(f".{CURRENT}.*"):
+            pointer.unlink(missing_ok=True)
+        raise IndexStoreError(
+            f"cannot write the index at {index_dir}: {exc.strerror or exc}; the existing index is left as it was"
+        ) from exc
+    _remove_stale(index_dir, keep=name)
+    return index_dir / name
+
+
+def _write_generation(
+    tmp: Path,
+    manifest: Manifest,
+    documents: list[Document],
+    passages: list[Passage],
+    keys: list[str],
+    vectors: np.ndarray,
+) -> None:
     _write_jsonl(tmp / "documents.jsonl", (asdict(d) for d in documents))
     _write_jsonl(tmp / "passages.jsonl", ({k: v for k, v in asdict(p).items() if k != "text"} for p in passages))
     _write_text(tmp / "keys.txt", "\n".join(keys) + "\n")
@@ -279,20 +322,17 @@ def write_index(
         _fsync_path(tmp / name_)
     _write_text(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2))
     _fsync_path(tmp)
-    os.replace(tmp, index_dir / name)
-    pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
-    _write_text(pointer_tmp, name + "\n")
-    os.replace(pointer_tmp, index_dir / CURRENT)  # the commit point
-    _fsync_path(index_dir)
-    _remove_stale(index_dir, keep=name)
-    return index_dir / name
 
 
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """One build at a time per index directory; readers never need the lock."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as fh:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / ".lock", "w")  # noqa: SIM115 (closed below, after the build)
+    except OSError as exc:
+        raise IndexStoreError(f"cannot build in {index_dir}: {exc.strerror or exc}") from exc
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -23,10 +23,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita index") ->
     b.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
     b.add_argument("--model", help="model name from models.txt, a model directory, or a hub name")
     b.add_argument("--ann-backend", choices=["faiss", "numpy"])
+    b.add_argument("--force", action="store_true", help="replace the index even when most inputs were rejected")
     args = b.parse_args(argv)
-    settings = Settings.from_env(index_dir=args.index, model=args.model, ann_backend=args.ann_backend)
     try:
-        report = build(args.paths, settings)
+        settings = Settings.from_env(index_dir=args.index, model=args.model, ann_backend=args.ann_backend)
+        report = build(args.paths, settings, force=args.force)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

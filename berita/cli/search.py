@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     parser.add_argument("--lang", choices=["id", "en"], help="query language (default: detected)")
     parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(index_dir=args.index)
     try:
+        settings = Settings.from_env(index_dir=args.index)
         engine = SearchEngine.load(settings)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)

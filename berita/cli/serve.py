@@ -22,8 +22,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
     parser.add_argument("--port", type=int, help="default 8000")
     parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(host=args.host, port=args.port, index_dir=args.index)
     try:
+        settings = Settings.from_env(host=args.host, port=args.port, index_dir=args.index)
         engine = SearchEngine.load(settings)  # fail here, clearly, rather than on the first request
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -45,7 +45,9 @@ class EmbeddingConfig:
 
 
 @dataclass(frozen=True)
-class ChunkingConfig:
+class IngestConfig:
+    # a build whose input is mostly rejected (bad lines, unreadable files) does not replace the index unless forced
+    max_rejected_share: float = 0.5
     # passages follow paragraphs and sentences; sizes are in characters
     chunk_max_chars: int = 700
     chunk_min_chars: int = 200
@@ -97,7 +99,7 @@ class WebConfig:
 class Settings:
     storage: StorageConfig = field(default_factory=StorageConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
-    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answers: AnswerConfig = field(default_factory=AnswerConfig)
     web: WebConfig = field(default_factory=WebConfig)

@@ -132,8 +132,11 @@ class Answer:
     end: int
     passage_id: str
     kind: str | None = None
-    # the span model's probability (Indonesian questions) or the passage's similarity to the question
+    # the reader's calibrated probability that the span is right (Indonesian questions), else the span model's
+    # probability or the rules' passage similarity
     confidence: float = 0.0
+    # for an English question, the span as an English reader writes it ("USD 100 million"); else None
+    span_en: str | None = None
 
 
 @dataclass

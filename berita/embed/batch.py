@@ -37,20 +37,19 @@ def embed_passages(
     save_every: int = 512,
     executor: Executor | None = None,
 ) -> np.ndarray:
-    """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe."""
-    too_long = sum(embedder.token_count(t) > embedder.max_tokens for t in texts)
-    if too_long:
-        log.warning(
-            "warning: %d passages exceed %s's %d-token window and will be truncated",
-            too_long,
-            embedder.name,
-            embedder.max_tokens,
-        )
+    """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe.
+    Tokens are counted batch by batch as they are embedded, so a huge input shows progress from the start."""
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     started = last = time.perf_counter()
-    saved = done = 0
-    batches = (texts[i : i + batch_size] for i in range(0, len(texts), batch_size))
-    for vectors in (executor or LocalExecutor()).map(embedder.encode_passages, batches):
+    saved = done = too_long = 0
+    batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+
+    def encode(batch: Batch) -> np.ndarray:
+        nonlocal too_long
+        too_long += sum(embedder.token_count(t) > embedder.max_tokens for t in batch)
+        return embedder.encode_passages(batch)
+
+    for vectors in (executor or LocalExecutor()).map(encode, batches):
         out[done : done + len(vectors)] = vectors
         done += len(vectors)
         now = time.perf_counter()
@@ -61,4 +60,11 @@ def embed_passages(
             rate = done / (now - started)
             log.info("embedded %d/%d passages (%.1f/s, %.0fs left)", done, len(texts), rate, (len(texts) - done) / rate)
             last = now
+    if too_long:
+        log.warning(
+            "warning: %d passages exceed %s's %d-token window and were truncated",
+            too_long,
+            embedder.name,
+            embedder.max_tokens,
+        )
     return out

@@ -46,9 +46,13 @@ class Checkpoints:
 def write_vectors_file(path: Path, model: str, keys: list[str], vectors: np.ndarray) -> None:
     """Embeddings by embedding key, for reuse by later builds; written atomically."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, keys=np.array(keys), vectors=vectors, model=np.array(model))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, keys=np.array(keys), vectors=vectors, model=np.array(model))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise IndexStoreError(f"cannot save embeddings to {path}: {exc.strerror or exc}") from exc
 
 
 def read_vectors_file(path: Path, model: str) -> dict[str, np.ndarray]:

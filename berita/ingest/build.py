@@ -36,6 +36,7 @@ from .clean import clean_article
 from .readers import RawArticle, read_articles
 
 log = logging.getLogger(__name__)
+HUGE_ARTICLE_CHARS = 1_000_000  # a news article is rarely over 20,000 characters
 
 
 @dataclass
@@ -56,6 +57,7 @@ def build(
     embedder: Embedder | None = None,
     vectors_file: Path | None = None,
     executor: Executor | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Index the articles in ``paths`` into ``settings.storage.index_dir``; the index then holds exactly them.
     ``vectors_file`` (see ``berita.embed.write_vectors_file``) offers stored embeddings besides the previous index's."""
@@ -70,6 +72,13 @@ def build(
     if not documents:
         raise BuildError(
             f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was"
+        )
+    share = len(skipped) / (len(skipped) + len(documents))
+    if share > settings.ingest.max_rejected_share and not force:
+        raise BuildError(
+            f"{len(skipped)} of {len(skipped) + len(documents)} inputs were rejected (see the messages above), more "
+            f"than {settings.ingest.max_rejected_share:.0%}; the existing index is left as it was. Fix them, or pass "
+            "--force"
         )
     model_name = (
         embedder.name
@@ -121,7 +130,7 @@ def prepare(
     documents: list[Document] = []
     passages: list[Passage] = []
     seen: set[str] = set()
-    c = settings.chunking
+    c = settings.ingest
     for article in articles:
         if article.doc_id in seen:
             skip(f"skipped {article.path}: duplicate document id {article.doc_id!r}")
@@ -133,6 +142,13 @@ def prepare(
         seen.add(doc.doc_id)
         documents.append(doc)
         spans = chunk_spans(doc.text, c.chunk_max_chars, c.chunk_min_chars, c.chunk_overlap_sentences)
+        if len(doc.text) > HUGE_ARTICLE_CHARS:
+            log.warning(
+                "warning: %s is %.1f MB of text, %d passages; is it one article?",
+                article.path,
+                len(doc.text) / 1e6,
+                len(spans),
+            )
         passages.extend(
             Passage(passage_id=f"{doc.doc_id}.p{n}", doc_id=doc.doc_id, ordinal=n, start=a, end=b, text=doc.text[a:b])
             for n, (a, b) in enumerate(spans)

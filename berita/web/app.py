@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import QueryError
-from .render import citation, document_citation, format_date, highlight, passage_label, url_with
+from .deps import EngineHolder
+from .render import citation, document_citation, format_date, highlight, passage_label, safe_url, url_with
 from .routes import api, pages
 
 HERE = Path(__file__).parent
+MAX_ECHO = 200  # characters of a rejected input an error body may repeat
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+# Swagger UI's page starts itself with an inline script; only /docs may run one.
+DOCS_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self' 'unsafe-inline'"
 
 
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
@@ -27,7 +40,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = engine or SearchEngine.load(settings)
+        app.state.engines = EngineHolder(engine or SearchEngine.load(settings))
         yield
 
     app = FastAPI(
@@ -35,7 +48,13 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         version="0.1.0",
         lifespan=lifespan,
         description="Bilingual (Indonesian/English) search and answers over Indonesian news.",
+        docs_url=None,  # served below from the packaged Swagger UI, not from a CDN
+        redoc_url=None,
     )
+    swagger = _swagger_files()
+    if swagger:  # mounted before /static, which would otherwise take its paths
+        app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
+        app.add_api_route("/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
@@ -45,13 +64,42 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         document_citation=document_citation,
         format_date=format_date,
         url_with=url_with,
+        safe_url=safe_url,
     )
     app.state.settings, app.state.templates = settings, templates
     app.add_exception_handler(QueryError, _query_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.middleware("http")(_security_headers)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
+
+
+def _swagger_files() -> str | None:
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    return str(swagger_ui_bundle.swagger_ui_path)
+
+
+async def _docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Berita search — API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+    )
+
+
+async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.url.path == "/docs":
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response
 
 
 async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
@@ -59,7 +107,17 @@ async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in exc.errors()]
-    return JSONResponse(
-        status_code=422, content={"detail": "; ".join(messages), "errors": jsonable_encoder(exc.errors())}
-    )
+    errors = [_capped(e) for e in exc.errors()]
+    messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors]
+    return JSONResponse(status_code=422, content={"detail": "; ".join(messages), "errors": jsonable_encoder(errors)})
+
+
+def _capped(error: Any) -> dict:
+    """A validation error without more than ``MAX_ECHO`` characters of what was sent."""
+    error = {k: v for k, v in dict(error).items() if k != "ctx" or isinstance(v, dict)}
+    value = error.get("input")
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        error["input"] = value[:MAX_ECHO] + f"… ({len(value)} characters)"
+    elif value is not None and not isinstance(value, (str, int, float, bool)):
+        error["input"] = str(value)[:MAX_ECHO]
+    return error

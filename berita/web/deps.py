@@ -1,18 +1,58 @@
-"""The dependencies routes declare (as full-stack-fastapi-template's api/deps.py does)."""
+"""The dependencies routes declare (as full-stack-fastapi-template's api/deps.py does), and the engine holder
+that follows the index's ``CURRENT`` generation without a restart."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from ..backends import open_backend
 from ..core.config import Settings
 from ..engine import SearchEngine
+from ..errors import BeritaError
+
+log = logging.getLogger(__name__)
+
+
+class EngineHolder:
+    """The engine requests use now. At most every ``check_every`` seconds a request looks whether the index has
+    a new generation; if so the new one is loaded (the embedder and learned stages are kept) and swapped in at
+    once. Requests already running keep the engine they started with, so none fails during a switch; a switch
+    that cannot be read yet (a build mid-way) is tried again at the next check."""
+
+    def __init__(self, engine: SearchEngine, check_every: float = 1.0):
+        self.engine = engine
+        self.check_every = check_every
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    def current(self) -> SearchEngine:
+        now = time.monotonic()
+        if now - self._checked >= self.check_every and self._lock.acquire(blocking=False):
+            try:
+                self._checked = now
+                self._follow()
+            finally:
+                self._lock.release()
+        return self.engine
+
+    def _follow(self) -> None:
+        engine = self.engine
+        try:
+            if engine.generation_changed():
+                self.engine = engine.with_backend(open_backend(engine.settings))
+                log.warning("now serving generation %s", self.engine.info.generation)
+        except BeritaError as exc:
+            log.warning("index changed but cannot be read yet (%s); still serving %s", exc, engine.info.generation)
 
 
 def get_engine(request: Request) -> SearchEngine:
-    return request.app.state.engine
+    return request.app.state.engines.current()
 
 
 def get_settings(request: Request) -> Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -109,7 +109,7 @@ def document_citation(doc, passage, lang: str) -> str:
     """A citation to paste into an article: title, source, date, paragraph and where to find it."""
     parts = [f"“{doc.title}”", doc.source or labels(lang)["unknown_source"], format_date(doc.date, lang)]
     anchor = f"#p-{passage.passage_id}" if passage else ""
-    where = doc.url or f"/documents/{doc.doc_id}{anchor}"
+    where = safe_url(doc.url) or f"/documents/{doc.doc_id}{anchor}"
     label = f", {passage_label(passage.passage_id, lang)}" if passage else ""
     return ", ".join(p for p in parts if p) + label + f". {where}"
 
@@ -138,3 +138,11 @@ def url_with(request, **changes) -> str:
     params = dict(request.query_params)
     params.update({k: str(v) for k, v in changes.items()})
     return "?" + urlencode({k: v for k, v in params.items() if v != ""})
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` where it is an http(s) link, else ``None``: a stored ``javascript:`` or ``data:`` URL never becomes
+    a link (indexes built before the reader checked URLs may hold one)."""
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None

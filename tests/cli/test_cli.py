@@ -1,6 +1,6 @@
 import json
 
-from tests.conftest import run_module
+from tests.conftest import RESULT_FIELDS, run_module
 
 
 def test_json_lines_one_per_query_in_order(seed_settings):
@@ -14,18 +14,7 @@ def test_json_lines_one_per_query_in_order(seed_settings):
         assert row["answer"]["span"] == "USD 100 juta"
         assert set(row["answer"]) >= {"text", "span", "doc_id", "title", "source", "date", "start", "end"}
         first = row["results"][0]
-        assert set(first) == {
-            "rank",
-            "score",
-            "doc_id",
-            "passage_id",
-            "title",
-            "source",
-            "date",
-            "text",
-            "start",
-            "end",
-        }
+        assert set(first) == RESULT_FIELDS
         assert "USD 100 juta" in first["text"] and first["rank"] == 1
     assert rows[2]["answer"] is None and len(rows[2]["results"]) == 3
 

@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.conftest import RESULT_FIELDS
+
 ALLMED = "002_40828a4ac6eca9be"
 
 
@@ -29,18 +31,7 @@ def test_search_returns_the_cli_shape(client, q, lang):
     body = r.json()
     assert body["query"] == q and body["lang"] == lang and len(body["results"]) == 3
     assert body["answer"]["span"] == "USD 100 juta" and body["results"][0]["doc_id"] == ALLMED
-    assert set(body["results"][0]) == {
-        "rank",
-        "score",
-        "doc_id",
-        "passage_id",
-        "title",
-        "source",
-        "date",
-        "text",
-        "start",
-        "end",
-    }
+    assert set(body["results"][0]) == RESULT_FIELDS
 
 
 def test_forced_language(client):
@@ -106,6 +97,8 @@ def test_user_text_is_escaped(client):
 def test_empty_and_error_states(client):
     assert "berapa nilai investasi Allmed?" in client.get("/").text  # example questions
     odd = client.get("/", params={"q": "Allmed", "k": "banyak", "lang": "xx", "date_from": "kemarin"})
+    assert odd.status_code == 200 and "k must be a whole number" in odd.text
+    odd = client.get("/", params={"q": "Allmed", "k": "", "lang": "xx", "date_from": "kemarin"})
     assert odd.status_code == 200 and "date_from must be a date" in odd.text
     page = client.get("/", params={"q": "x" * 1200})
     assert page.status_code == 200 and "limit" in page.text and "Traceback" not in page.text

@@ -90,7 +90,7 @@ def test_indonesian_question_shows_answer_card_and_citation(browser, server, sho
 def test_english_question_gets_english_labels(browser, server, shots):
     ask(browser, server, "How much is Allmed investing in Batang?")
     assert text(browser, "#answer h2") == "ANSWER"
-    assert text(browser, "#answer .span") == "USD 100 juta"
+    assert text(browser, "#answer .span") == "USD 100 million (USD 100 juta)"  # for an English reader, then the source
     assert text(browser, "#r-1 .citation") == "Source: not stated, 12 June 2025 — paragraph 6"
     assert text(browser, "#detected-lang") == "English"
     page = browser.find_element(By.TAG_NAME, "main").text

@@ -30,6 +30,12 @@ class Health:
     documents: int
     passages: int
     built_at: str
+    generation: str
+
+
+@dataclass
+class ErrorDetail:
+    detail: str
 
 
 router = APIRouter()
@@ -38,10 +44,14 @@ router = APIRouter()
 @router.get("/healthz", response_model=Health)
 def healthz(engine: EngineDep) -> Health:
     info = engine.info
-    return Health("ok", info.model, info.documents, info.passages, info.built_at)
+    return Health("ok", info.model, info.documents, info.passages, info.built_at, info.generation)
 
 
-@router.get("/api/search", response_model=SearchResponse)
+@router.get(
+    "/api/search",
+    response_model=SearchResponse,
+    responses={422: {"model": ErrorDetail, "description": "a query or parameter the search refuses, and why"}},
+)
 def api_search(
     engine: EngineDep,
     q: Annotated[str, Query(min_length=1, max_length=LIMITS.max_query_chars, description="the question or keywords")],
@@ -58,9 +68,16 @@ def api_search(
     return engine.search(q, k=k, lang=lang, filters=filters, offset=offset)
 
 
-@router.get("/api/documents/{doc_id}", response_model=DocumentResponse)
+@router.get(
+    "/api/documents/{doc_id:path}",
+    response_model=DocumentResponse,
+    responses={
+        404: {"model": ErrorDetail, "description": "no document with that id"},
+        422: {"model": ErrorDetail, "description": "a malformed request, and why"},
+    },
+)
 def api_document(doc_id: str, engine: EngineDep) -> DocumentResponse:
     found = engine.document(doc_id)
     if found is None:
-        raise HTTPException(404, f"no document {doc_id!r}")
+        raise HTTPException(404, f"no document {doc_id[:200]!r}")
     return DocumentResponse(*found)

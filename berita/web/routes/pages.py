@@ -10,7 +10,7 @@ from ...errors import QueryError
 from ..deps import EngineDep, SettingsDep, TemplatesDep
 from ..render import labels
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI schema
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -30,10 +30,12 @@ def page_search(
     # The page never fails on odd parameters: it searches with sane ones or says what was wrong.
     config = settings.retrieval
     response, error = None, None
-    size = max(1, min(int(k) if k.isdigit() else config.default_k, config.max_k))
+    size = parse_k(k, config.default_k, config.max_k)
     lang = lang if lang in ("id", "en") else ""
-    filters = Filters(source or None, date_from or None, date_to or None)
-    if q.strip():
+    filters = Filters(source[:200] or None, date_from[:10] or None, date_to[:10] or None)
+    if size is None:
+        size, error = config.default_k, f"k must be a whole number between 1 and {config.max_k}"
+    elif q.strip():
         try:
             response = engine.search(q, k=size, lang=lang or None, filters=filters)
         except QueryError as exc:
@@ -59,14 +61,25 @@ def page_search(
     )
 
 
-@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def parse_k(raw: str, default: int, largest: int) -> int | None:
+    """``k`` as the API reads it: ASCII digits within 1..``largest`` ("²", "①" or 5,000 nines are not numbers
+    here); empty means the default; anything else is ``None``."""
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= largest:
+        return None
+    return int(raw)
+
+
+@router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def page_document(
     request: Request, doc_id: str, engine: EngineDep, templates: TemplatesDep, p: str = "", ui: str = "id"
 ):
+    ui = ui if ui in ("id", "en") else "id"
     found = engine.document(doc_id)
     if found is None:
         return templates.TemplateResponse(
-            request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id}, status_code=404
+            request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id[:200]}, status_code=404
         )
     doc, passages = found
     cited = next((x for x in passages if x.passage_id == p), None)
