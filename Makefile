@@ -8,17 +8,17 @@ INDEX ?= data/index
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test lint browser screenshots bench-quality bench-perf train train-reader clean
+.PHONY: run index serve test lint browser dictionary screenshots bench-quality bench-perf train train-reader clean
 
 run: index serve
 
-index: $(VENV)/.installed-base
+index: $(VENV)/.installed-base dictionary
 	$(BIN)/python -m berita index seeds --index $(INDEX)
 
-serve: $(VENV)/.installed-base
+serve: $(VENV)/.installed-base dictionary
 	$(BIN)/python -m berita serve --index $(INDEX)
 
-test: $(VENV)/.installed-test browser lint
+test: $(VENV)/.installed-test browser dictionary lint
 	$(BIN)/python -m pytest
 
 # ruff (lint and format) and mypy, as configured in pyproject.toml
@@ -32,6 +32,12 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# English questions read BM25 through Debian's English-Indonesian dictionary (FreeDict, CC BY-SA 3.0).
+dictionary:
+	@test -f /usr/share/dictd/freedict-eng-ind.index || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dict-freedict-eng-ind >/dev/null; }
 
 # Refresh the screenshots the README shows.
 screenshots: $(VENV)/.installed-test browser

@@ -15,6 +15,7 @@ from .answering.english import to_english
 from .answering.reader import Calibration, Reader
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
+from .core import bilingual
 from .core.config import Fusion, Settings
 from .core.lang import SUPPORTED, detect_language, warm_up
 from .core.linear import LinearModel
@@ -68,6 +69,8 @@ class SearchEngine:
             answers, self.span_model() if answers.learned_spans else None, self.reader() if answers.reader else None
         )
         warm_up()
+        if settings.retrieval.translate_english:
+            bilingual.load()  # parse the dictionary now (a fraction of a second), not in the first English question
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> SearchEngine:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,12 +61,12 @@ def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) 
     )
 
 
-@pytest.fixture(scope="session")
-def server(seed_settings):
-    """``python -m web`` on a free loopback port, as a user would start it."""
+@contextmanager
+def serving(index_dir: Path) -> Iterator[str]:
+    """``python -m web`` on a free loopback port, as a user would start it; yields its base URL."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web", "--index", str(seed_settings.storage.index_dir), "--port", str(port)],
+        [sys.executable, "-m", "web", "--index", str(index_dir), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -72,15 +74,23 @@ def server(seed_settings):
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"server did not start: {proc.stdout.read()}")
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail(f"server did not start: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(seed_settings):
+    with serving(seed_settings.storage.index_dir) as base:
+        yield base

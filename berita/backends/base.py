@@ -58,6 +58,10 @@ class LexicalIndex(Protocol):
         """BM25 score of each passage named."""
         ...
 
+    def search_concepts(self, concepts: list[frozenset[str]], k: int, filters: Filters | None = None) -> list[Hit]:
+        """``search`` for a query whose terms have alternatives (translations): each counts once, by its best."""
+        ...
+
     def idf(self, terms: list[str]) -> dict[str, float]: ...
 
 

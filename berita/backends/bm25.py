@@ -68,6 +68,20 @@ class BM25:
                 out[self._docs[a:b]] += self._weights[a:b]
         return out
 
+    def concept_scores(self, concepts: list[frozenset[str]]) -> np.ndarray:
+        """Scores of queries whose terms have alternatives: each concept counts once, by its best alternative in
+        the passage (a word with five translations must not weigh five times)."""
+        out = np.zeros(self.size, dtype=np.float32)
+        for concept in concepts:
+            best = np.zeros(self.size, dtype=np.float32)
+            for term in concept:
+                t = self.vocab.get(term)
+                if t is not None:
+                    a, b = self._offsets[t], self._offsets[t + 1]
+                    np.maximum.at(best, self._docs[a:b], self._weights[a:b])
+            out += best
+        return out
+
     def idf(self, terms: list[str]) -> dict[str, float]:
         """Inverse document frequency of each term; a term no passage holds gets the highest."""
         out = {}

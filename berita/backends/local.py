@@ -144,6 +144,12 @@ class LocalLexical:
     def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
         return self._index.bm25.scores(terms)[self._index.row_ids(passage_ids)]
 
+    def search_concepts(self, concepts: list[frozenset[str]], k: int, filters: Filters | None = None) -> list[Hit]:
+        index = self._index
+        scores = index.bm25.concept_scores(concepts)
+        rows, top = index.bm25.top(scores, k, index.allowed(filters) if filters else None)
+        return index.hits(rows, top)
+
     def idf(self, terms: list[str]) -> dict[str, float]:
         return self._index.bm25.idf(terms)
 

@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from ..backends.base import SearchBackend
+from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
 from ..core.text import tokenize
@@ -65,7 +66,7 @@ class Retriever:
         terms = tokenize(query)
         vector = self.embed_query(query) if mode != "bm25" or similarities else None
         dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
-        lexical = self.backend.lexical.search(terms, depth, filters) if mode != "dense" else []
+        lexical = self._lexical(query, lang, terms, depth, filters) if mode != "dense" else []
         if mode != "hybrid":
             hits = (dense if mode == "dense" else lexical)[:k]
         else:
@@ -98,6 +99,13 @@ class Retriever:
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""
         self.embed_query.cache_clear()
+
+    def _lexical(self, query: str, lang: str, terms: list[str], depth: int, filters: Filters | None) -> list[Hit]:
+        if lang == "en" and self.config.translate_english:
+            dictionary = bilingual.load()
+            if dictionary:
+                return self.backend.lexical.search_concepts(bilingual.concepts(query, dictionary), depth, filters)
+        return self.backend.lexical.search(terms, depth, filters)
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit], lang: str, fusing: Fusing | None) -> list[Hit]:
         fusing = fusing or Fusing(self.config.fusion, self.config.dense_share)
