@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,7 @@ class Calibration:
         return float(1 / (1 + np.exp(-(self.a * margin + self.b))))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReadSpan:
     """The best span the reader found in one context, in the context's own characters."""
 
@@ -97,7 +98,15 @@ class Reader:
 
     def read(self, question: str, contexts: Sequence[str]) -> list[ReadSpan]:
         """The best span of each context (one batch), best first. A context longer than the window is read in
-        overlapping windows, as in training."""
+        overlapping windows, as in training. A question read over the same contexts again (a popular question,
+        the next page of results) comes from a cache: the forward pass is most of an answer's cost."""
+        return list(self._cached(question, tuple(contexts)))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 (one reader per process; the cache lives as long as it)
+    def _cached(self, question: str, contexts: tuple[str, ...]) -> tuple[ReadSpan, ...]:
+        return tuple(self._read(question, contexts))
+
+    def _read(self, question: str, contexts: Sequence[str]) -> list[ReadSpan]:
         q_ids = self.tokenizer.encode(" ".join(question.split()))[0][: self.max_question]
         budget = self.max_len - len(q_ids) - 3
         rows, spans, owners = [], [], []
