@@ -273,6 +273,8 @@ def main() -> int:
             base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")]
         )
     print_table(results)
+    if args.out.exists() and set(parts) != set(PARTS):  # a partial run keeps the other parts' last figures
+        results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}
     write_results(args.out, results)
     return 0
 
