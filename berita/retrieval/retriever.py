@@ -64,6 +64,7 @@ class Retriever:
         """The best ``k`` passages for ``query``; the first ``similarities`` hits get their cosine to the query."""
         depth = max(k, self.config.candidates)
         terms = tokenize(query)
+        idf = self.backend.lexical.idf(terms)
         vector = self.embed_query(query) if mode != "bm25" or similarities else None
         dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
         lexical = self._lexical(query, lang, terms, depth, filters) if mode != "dense" else []
@@ -72,7 +73,8 @@ class Retriever:
         else:
             hits = self._fuse(dense, lexical, lang, fusing)
             if hits and reranker and reranker.handles(lang):
-                hits = self._rerank(query, lang, hits, reranker)
+                reranked = [h.passage_id for h in hits[: reranker.depth]]
+                hits = reranker.rerank(lang, hits, self.rerank_features(query, lang, reranked, terms, idf))
             hits = hits[:k]
         passages = dict(
             zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits]))
@@ -81,11 +83,19 @@ class Retriever:
             head = hits[:similarities]
             for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
                 hit.similarity = float(s)
-        return Retrieval(query, lang, hits, passages, vector, terms, self.backend.lexical.idf(terms))
+        return Retrieval(query, lang, hits, passages, vector, terms, idf)
 
-    def rerank_features(self, query: str, lang: str, passage_ids: list[str]) -> np.ndarray:
-        """The reranker's view of the passages named for ``query`` (one row each; see rerank.py)."""
-        terms = tokenize(query)
+    def rerank_features(
+        self,
+        query: str,
+        lang: str,
+        passage_ids: list[str],
+        terms: list[str] | None = None,
+        idf: dict[str, float] | None = None,
+    ) -> np.ndarray:
+        """The reranker's view of the passages named for ``query`` (one row each; see rerank.py); ``terms`` and
+        ``idf`` where the caller has them already."""
+        terms = tokenize(query) if terms is None else terms
         texts = [p.text for p in self.backend.documents.passages(passage_ids)]
         return features(
             query,
@@ -93,7 +103,7 @@ class Retriever:
             texts,
             self.backend.dense.similarity(self.embed_query(query), passage_ids),
             self.backend.lexical.scores(terms, passage_ids),
-            self.backend.lexical.idf(terms),
+            self.backend.lexical.idf(terms) if idf is None else idf,
         )
 
     def clear_cache(self) -> None:
@@ -113,10 +123,6 @@ class Retriever:
         if fusing.fusion == "rrf":
             return rrf([dense, lexical], (share, 1 - share), self.config.rrf_k)
         return convex([dense, lexical], (share, 1 - share))
-
-    def _rerank(self, query: str, lang: str, fused: list[Hit], reranker: Reranker) -> list[Hit]:
-        head = [h.passage_id for h in fused[: reranker.depth]]
-        return reranker.rerank(lang, fused, self.rerank_features(query, lang, head))
 
     def _embed_query(self, query: str) -> np.ndarray:
         vector = self.embedder.encode_queries([query])[0]
