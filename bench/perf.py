@@ -1,4 +1,4 @@
-"""Speed and memory: indexing throughput against the bare model, query latency in-process and over
+"""Speed and memory: the model's runtimes side by side (bench/encoders.py), indexing throughput against the bare model, query latency in-process and over
 HTTP, cold start, and the vector index at 100k and 1M passages.
 
     .venv/bin/python -m bench.perf                       # every part (about 10 minutes on 2 cores)
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import encoders
 from bench.metrics import percentiles
 from bench.quality import ROOT, seed_questions, write_results
 from berita import SearchEngine, Settings, build
@@ -34,7 +35,7 @@ from berita.backends.ann import FaissIndex, build_index
 from berita.embed import load_embedder
 from berita.ingest import prepare, read_articles
 
-PARTS = ("indexing", "query", "http", "scale")
+PARTS = ("encoders", "indexing", "query", "http", "scale")
 
 
 def peak_rss_mb() -> float:
@@ -212,6 +213,8 @@ def query_vectors(embedder, eval_dir: Path, n: int = 200) -> np.ndarray:
 
 def print_table(results: dict) -> None:
     print(f"machine: {results['machine']}")
+    if "encoders" in results:
+        encoders.print_table(results["encoders"])
     if "indexing" in results:
         i = results["indexing"]
         print(
@@ -253,6 +256,8 @@ def main() -> int:
     embedder = load_embedder()
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     base = None
+    if "encoders" in parts:
+        results["encoders"] = encoders.compare(args.eval)
     if "indexing" in parts:
         results["indexing"], base = bench_indexing(args.eval, args.articles, embedder)
     settings = seed_index(embedder)

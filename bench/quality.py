@@ -27,7 +27,7 @@ import numpy as np
 from bench.metrics import answer_scores, percentiles, retrieval_scores
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.backends import LocalIndex, read_index
-from berita.embed import write_vectors_file
+from berita.embed import vector_space, write_vectors_file
 from berita.retrieval import Retrieval
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,8 +205,13 @@ def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
 VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
 
 
-def load_engine(paths: list[Path], index_dir: Path, vectors_file: Path | None = None) -> tuple[SearchEngine, dict]:
-    settings = Settings.from_env(index_dir=index_dir)
+def load_engine(
+    paths: list[Path], index_dir: Path, vectors_file: Path | None = None, runtime: str = ""
+) -> tuple[SearchEngine, dict]:
+    """An engine over ``paths``, indexed in ``index_dir`` (one folder per runtime of the model)."""
+    if runtime:
+        index_dir = index_dir.with_name(f"{index_dir.name}-{runtime}")
+    settings = Settings.from_env(index_dir=index_dir, runtime=runtime or None)
     started = time.perf_counter()
     report = build(paths, settings, vectors_file=vectors_file if vectors_file and vectors_file.exists() else None)
     engine = SearchEngine.load(settings)
@@ -245,10 +250,10 @@ def check_stored_vectors(engine: SearchEngine, index: LocalIndex, sample: int = 
     }
 
 
-def save_vectors(index: LocalIndex, path: Path) -> None:
+def save_vectors(index: LocalIndex, space: str, path: Path) -> None:
     keys, rows = np.unique(np.array(index.keys), return_index=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_vectors_file(path, index.manifest.model, keys.tolist(), index.vectors[rows].astype(np.float16))
+    write_vectors_file(path, space, keys.tolist(), index.vectors[rows].astype(np.float16))
     print(f"wrote {len(keys)} embeddings to {path}", file=sys.stderr)
 
 
@@ -299,19 +304,23 @@ def main() -> int:
         "--sets", default="seed,facqa,xling,reader", help="comma-separated: seed, facqa, facqa-train, xling, reader"
     )
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
+    parser.add_argument("--out", type=Path, help="default bench/results/quality[-RUNTIME].json")
+    parser.add_argument("--runtime", default="", help="the model's runtime (models.txt): default the first listed")
     parser.add_argument(
         "--save-vectors",
         action="store_true",
         help=f"write the eval index's embeddings to {VECTORS_FILE.relative_to(ROOT)}",
     )
     args = parser.parse_args()
+    args.out = args.out or ROOT / "bench" / "results" / f"quality{'-' + args.runtime if args.runtime else ''}.json"
     sets = args.sets.split(",")
     started = time.perf_counter()
-    results: dict = {"sets": {}, "build": {}}
+    results: dict = {"sets": {}, "build": {}, "runtime": args.runtime or "default"}
 
     if "seed" in sets:
-        engine, results["build"]["seed"] = load_engine([ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index")
+        engine, results["build"]["seed"] = load_engine(
+            [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime
+        )
         results["sets"]["seed"] = evaluate(engine, seed_questions(), with_answers=True)
     big = [s for s in sets if s != "seed"]
     if big:
@@ -319,14 +328,17 @@ def main() -> int:
             parser.error(f"{args.eval} not found; pass --eval DIR")
         try:
             engine, results["build"]["eval"] = load_engine(
-                [eval_corpus(args.eval, args.indosum_articles)], ROOT / "data" / "bench" / "eval-index", VECTORS_FILE
+                [eval_corpus(args.eval, args.indosum_articles)],
+                ROOT / "data" / "bench" / "eval-index",
+                VECTORS_FILE,
+                args.runtime,
             )
         except IndexStoreError as exc:
             parser.error(str(exc))
         stored = read_index(engine.settings.storage.index_dir)
         results["build"]["eval"].update(check_stored_vectors(engine, stored))
         if args.save_vectors:
-            save_vectors(stored, VECTORS_FILE)
+            save_vectors(stored, vector_space(engine.embedder), VECTORS_FILE)
         results["indosum_articles"] = args.indosum_articles or "all"
         if "facqa" in big:
             results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)

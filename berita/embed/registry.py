@@ -6,19 +6,24 @@ callers only say which side a text is on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from ..core.config import packaged
+from ..core.config import EmbeddingConfig, packaged
 from ..errors import ModelError
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
-    name: str
+    name: str  # the model: vectors of one model are comparable across runtimes only where checked to agree
+    runtime: str  # what computed them, with the model file's hash where it has one ("ct2-int8:3f2a...")
     dim: int
     max_tokens: int
 
@@ -64,22 +69,48 @@ def read_registry(path: Path | None = None) -> list[ModelSpec]:
 
 
 def find_spec(registry: list[ModelSpec], name: str = "") -> ModelSpec:
-    """The model called ``name`` (or the default). A name not in the registry is taken as a
-    sentence-transformers model directory or hub name, so users can bring their own."""
-    if not name:
-        return next(s for s in registry if s.default)
-    for spec in registry:
-        if spec.name == name:
-            return spec
-    return ModelSpec(name, "sentence-transformers", 0, "unknown", "-", name, False)
+    """The model called ``name`` (or the default) in its preferred runtime."""
+    return runtimes(registry, name)[0]
 
 
-def load_embedder(name: str = "", registry_path: Path | None = None) -> Embedder:
-    spec = find_spec(read_registry(registry_path), name)
+def runtimes(registry: list[ModelSpec], name: str = "", runtime: str = "") -> list[ModelSpec]:
+    """The rows of the model called ``name`` (or the default), preferred runtime first, or just the row of
+    ``runtime``. A name not in the registry is taken as a sentence-transformers model directory or hub name, so
+    users can bring their own."""
+    name = name or next(s.name for s in registry if s.default)
+    rows = [s for s in registry if s.name == name] or [
+        ModelSpec(name, "sentence-transformers", 0, "unknown", "-", name, False)
+    ]
+    if not runtime:
+        return rows
+    chosen = [s for s in rows if s.backend == runtime]
+    if not chosen:
+        raise ModelError(f"model {name!r} has no runtime {runtime!r}; known: {[s.backend for s in rows]}")
+    return chosen
+
+
+def load_embedder(name: str = "", registry_path: Path | None = None, config: EmbeddingConfig | None = None) -> Embedder:
+    """The model in the first of its runtimes that loads (or in ``config.runtime`` only); a runtime that fails is
+    reported once and the next one used."""
+    config = config or EmbeddingConfig()
     from .models import BACKENDS  # the backends import their libraries only when used
 
-    try:
-        factory = BACKENDS[spec.backend]
-    except KeyError:
-        raise ModelError(f"model {spec.name!r}: unknown backend {spec.backend!r}; known: {sorted(BACKENDS)}") from None
-    return factory(spec)
+    candidates = runtimes(read_registry(registry_path), name, config.runtime)
+    for n, spec in enumerate(candidates):
+        factory = BACKENDS.get(spec.backend)
+        if factory is None:
+            raise ModelError(f"model {spec.name!r}: unknown backend {spec.backend!r}; known: {sorted(BACKENDS)}")
+        try:
+            return factory(spec, config)
+        except ModelError as exc:
+            if n + 1 == len(candidates):
+                raise
+            _warn_once(
+                f"{spec.name}: the {spec.backend} runtime is unavailable ({exc}); using {candidates[n + 1].backend}"
+            )
+    raise AssertionError("unreachable: a model has at least one row")
+
+
+@cache
+def _warn_once(message: str) -> None:
+    log.warning("%s", message)

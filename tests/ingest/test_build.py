@@ -13,7 +13,7 @@ import pytest
 
 from berita import SearchEngine, Settings
 from berita.backends import build_lock, current_generation, read_index
-from berita.embed import load_embedder, read_vectors_file, write_vectors_file
+from berita.embed import load_embedder, read_vectors_file, vector_space, write_vectors_file
 from berita.embed.registry import default_registry
 from berita.errors import BuildError, IndexCorruptError, IndexNotFoundError, IndexStoreError, ModelError
 from berita.ingest import build
@@ -219,7 +219,7 @@ def test_stored_embeddings_are_reused_and_checked_against_the_model(
 ):
     seed = read_index(seed_settings.storage.index_dir)
     vectors_file = tmp_path / "vectors.npz"
-    write_vectors_file(vectors_file, seed.manifest.model, seed.keys, seed.vectors.astype(np.float16))
+    write_vectors_file(vectors_file, vector_space(embedder), seed.keys, seed.vectors.astype(np.float16))
     # no embedder given: the build names the model from settings, as `python -m indexer` does
     report = build([corpus], settings, vectors_file=vectors_file)
     assert (report.embedded, report.reused) == (0, report.passages)
