@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from bench import encoders
+from bench import encoders, scale_out
 from bench.metrics import percentiles
 from bench.quality import ROOT, seed_questions, write_results
 from berita import SearchEngine, Settings, build
@@ -35,7 +35,7 @@ from berita.backends.ann import FaissIndex, build_index
 from berita.embed import load_embedder
 from berita.ingest import prepare, read_articles
 
-PARTS = ("encoders", "indexing", "query", "http", "scale")
+PARTS = ("encoders", "indexing", "query", "http", "scale", "milvus")
 
 
 def peak_rss_mb() -> float:
@@ -215,6 +215,8 @@ def print_table(results: dict) -> None:
     print(f"machine: {results['machine']}")
     if "encoders" in results:
         encoders.print_table(results["encoders"])
+    if "milvus" in results:
+        scale_out.print_table(results["milvus"])
     if "indexing" in results:
         i = results["indexing"]
         print(
@@ -277,6 +279,8 @@ def main() -> int:
         results["scale"] = bench_scale(
             base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")]
         )
+    if "milvus" in parts:
+        results["milvus"] = scale_out.run(args.eval, 100_000)
     print_table(results)
     if args.out.exists() and set(parts) != set(PARTS):  # a partial run keeps the other parts' last figures
         results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}

@@ -73,6 +73,14 @@ class LexicalIndex(Protocol):
 class IndexWriter(Protocol):
     """Changes to an index, invisible to readers until ``commit``."""
 
+    def document_ids(self) -> set[str]:
+        """The documents of the index the changes start from."""
+        ...
+
+    def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors that index holds for these keys, so that a rebuild embeds only what changed."""
+        ...
+
     def upsert(
         self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
     ) -> None:

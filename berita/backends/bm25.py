@@ -5,10 +5,23 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 FILES = ("bm25-docs.npy", "bm25-weights.npy", "bm25-offsets.npy", "bm25-vocab.txt")
+K1, B = 1.2, 0.75
+
+
+def idf(size: int, df: np.ndarray | int) -> np.ndarray:
+    """Lucene's BM25 IDF (as Milvus computes it too): never negative; a term no passage holds gets the highest."""
+    return np.log1p((size - df + 0.5) / (df + 0.5))
+
+
+def weight(term_idf: Any, tf: Any, lengths: Any, avg: float, k1: float = K1, b: float = B) -> Any:
+    """BM25 weight of a term in passages where it occurs ``tf`` times, passages of ``lengths`` tokens (arrays for
+    many passages, numbers for one)."""
+    return term_idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / avg))
 
 
 class BM25:
@@ -18,7 +31,7 @@ class BM25:
         self._docs, self._weights, self._offsets = docs, weights, offsets
 
     @classmethod
-    def fit(cls, corpus_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
+    def fit(cls, corpus_tokens: list[list[str]], k1: float = K1, b: float = B) -> BM25:
         size = len(corpus_tokens)
         lengths = np.array([len(t) for t in corpus_tokens], dtype=np.float32)
         avg = float(lengths.mean()) if size and lengths.sum() else 1.0
@@ -31,11 +44,9 @@ class BM25:
         for term, plist in postings.items():
             ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
             freqs = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
-            idf = np.log1p((size - len(plist) + 0.5) / (len(plist) + 0.5))
-            norm = k1 * (1 - b + b * lengths[ids] / avg)
             vocab[term] = len(vocab)
             docs.append(ids)
-            weights.append((idf * freqs * (k1 + 1) / (freqs + norm)).astype(np.float32))
+            weights.append(weight(idf(size, len(plist)), freqs, lengths[ids], avg, k1, b).astype(np.float32))
             offsets.append(offsets[-1] + len(plist))
         return cls(
             size,
@@ -88,7 +99,7 @@ class BM25:
         for term in terms:
             t = self.vocab.get(term)
             df = 0 if t is None else int(self._offsets[t + 1] - self._offsets[t])
-            out[term] = float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
+            out[term] = float(idf(self.size, df))
         return out
 
     def search(

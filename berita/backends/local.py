@@ -243,10 +243,18 @@ class LocalWriter:
         self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
         self._documents: dict[str, Document] = {}
         self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
+        self._known: dict[str, np.ndarray] = {}
         if previous is not None:
             self._documents = dict(previous.documents)
             for passage, key, vector in zip(previous.passages, previous.keys, previous.vectors):
                 self._rows.setdefault(passage.doc_id, []).append((passage, key, vector))
+                self._known[key] = vector
+
+    def document_ids(self) -> set[str]:
+        return set(self._documents)
+
+    def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        return {key: self._known[key] for key in keys if key in self._known}
 
     def upsert(
         self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray

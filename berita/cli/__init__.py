@@ -3,14 +3,31 @@ and ``python -m web`` are kept as aliases)."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def setup_logging() -> None:
     """Progress and warnings go to stderr as plain lines; results go to stdout."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("berita").setLevel(logging.INFO)  # ours: progress too; other libraries: warnings only
+
+
+def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the index lives: the same three flags on the index, search and serve commands."""
+    parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    parser.add_argument("--backend", choices=["local", "milvus"], help="where the index lives (default: local)")
+    parser.add_argument(
+        "--milvus-uri", help="Milvus Lite file or http://host:19530 (default: $BERITA_MILVUS_URI or data/milvus.db)"
+    )
+
+
+def storage(args: argparse.Namespace) -> dict[str, Any]:
+    """The storage flags as ``Settings`` overrides (``None``: not given)."""
+    return {"index_dir": args.index, "backend": args.backend, "milvus_uri": args.milvus_uri}
 
 
 def main(argv: list[str] | None = None) -> int:

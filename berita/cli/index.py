@@ -9,7 +9,7 @@ from pathlib import Path
 from ..core.config import Settings
 from ..errors import BeritaError
 from ..ingest import build
-from . import setup_logging
+from . import add_storage_arguments, setup_logging, storage
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m berita index") -> int:
@@ -20,13 +20,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita index") ->
         description="Build or update the search index from articles (.txt, .md, .html, .jsonl files or folders).",
     )
     b.add_argument("paths", nargs="*", type=Path, default=[Path("seeds")], help="files or folders (default: seeds/)")
-    b.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    add_storage_arguments(b)
     b.add_argument("--model", help="model name from models.txt, a model directory, or a hub name")
     b.add_argument("--ann-backend", choices=["faiss", "numpy"])
     b.add_argument("--force", action="store_true", help="replace the index even when most inputs were rejected")
     args = b.parse_args(argv)
     try:
-        settings = Settings.from_env(index_dir=args.index, model=args.model, ann_backend=args.ann_backend)
+        settings = Settings.from_env(model=args.model, ann_backend=args.ann_backend, **storage(args))
         report = build(args.paths, settings, force=args.force)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -34,6 +34,6 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita index") ->
     print(
         f"indexed {report.documents} documents, {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} documents removed, "
-        f"{report.skipped} skipped) in {report.seconds:.1f}s -> {settings.storage.index_dir}"
+        f"{report.skipped} skipped) in {report.seconds:.1f}s -> {report.location}"
     )
     return 0

@@ -8,13 +8,12 @@ import os
 import sys
 import textwrap
 from dataclasses import asdict
-from pathlib import Path
 
 from ..core.config import Settings
 from ..core.schema import SearchResponse
 from ..engine import SearchEngine
 from ..errors import BeritaError, QueryError
-from . import setup_logging
+from . import add_storage_arguments, setup_logging, storage
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
@@ -24,10 +23,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
     parser.add_argument("--k", type=int, help="number of passages (default 10, at most 50)")
     parser.add_argument("--lang", choices=["id", "en"], help="query language (default: detected)")
-    parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    add_storage_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(index_dir=args.index)
+        settings = Settings.from_env(**storage(args))
         engine = SearchEngine.load(settings)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)

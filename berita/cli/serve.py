@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import uvicorn
 
@@ -12,7 +11,7 @@ from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import BeritaError
 from ..web import create_app
-from . import setup_logging
+from . import add_storage_arguments, setup_logging, storage
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
@@ -20,10 +19,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Serve the search page and JSON API.")
     parser.add_argument("--host", help="default 127.0.0.1")
     parser.add_argument("--port", type=int, help="default 8000")
-    parser.add_argument("--index", type=Path, help="index directory (default: $BERITA_INDEX_DIR or data/index)")
+    add_storage_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(host=args.host, port=args.port, index_dir=args.index)
+        settings = Settings.from_env(host=args.host, port=args.port, **storage(args))
         engine = SearchEngine.load(settings)  # fail here, clearly, rather than on the first request
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)

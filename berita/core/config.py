@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from ..errors import ConfigError
 
-Backend = Literal["local"]
+Backend = Literal["local", "milvus"]
 AnnBackend = Literal["faiss", "numpy"]
 Fusion = Literal["convex", "rrf"]
 
@@ -34,6 +34,10 @@ class StorageConfig:
     ann_backend: AnnBackend = "faiss"
     ann_exact_max: int = 100_000  # above this many passages, an approximate (IVF) index
     ann_nprobe: int = 128  # IVF lists searched: recall@10 0.96 at 1M passages in 22 ms (bench/perf.py)
+    # the milvus backend: a file path for Milvus Lite (in-process), or http://host:19530 for a server
+    milvus_uri: str = "data/milvus.db"
+    milvus_prefix: str = "berita"  # its collections are named <prefix>_...
+    milvus_timeout: float = 10.0  # seconds per call; reads are retried on transient failures
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class EmbeddingConfig:
     # questions are cut to this many tokens before the encoder: a normal question has 10-40, and 1,000 characters
     # of emoji would otherwise cost as much as fifty questions (bench/perf.py --parts hostile)
     query_tokens: int = 128
-    embed_batch_size: int = 32
+    embed_batch_size: int = 128  # passages a call: the int8 runtime splits them over the cores in batches of 16
     checkpoint_every: int = 512  # passages embedded between saves that let an interrupted build resume
 
 

@@ -169,12 +169,12 @@ class CT2Encoder:
             raise ModelError(f"cannot load the int8 model at {path}: {exc}; delete it to rebuild it") from exc
         self._pool = ThreadPoolExecutor(self.replicas, thread_name_prefix="ct2")
 
-    def hidden(self, rows: Sequence[Sequence[int]]) -> list[np.ndarray]:
-        """Each row's hidden states (its length x hidden); rows are split over the replicas."""
-        if len(rows) < 2 * self.replicas:
+    def hidden(self, rows: Sequence[Sequence[int]], batch: int = 16) -> list[np.ndarray]:
+        """Each row's hidden states (its length x hidden). Rows go in batches of ``batch`` to the replicas, in
+        turn, so that both cores stay busy; callers sort rows by length so that a batch pads little."""
+        if len(rows) <= batch:
             return self._forward(rows)
-        step = -(-len(rows) // self.replicas)
-        parts = self._pool.map(self._forward, [rows[i : i + step] for i in range(0, len(rows), step)])
+        parts = self._pool.map(self._forward, [rows[i : i + batch] for i in range(0, len(rows), batch)])
         return [h for part in parts for h in part]
 
     def _forward(self, rows: Sequence[Sequence[int]]) -> list[np.ndarray]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backends import LocalIndex, build_lock, open_writer, read_index
+from ..backends import open_writer
 from ..backends.base import IndexInfo
 from ..core.config import Settings
 from ..core.schema import Document, Passage
@@ -29,7 +29,7 @@ from ..embed import (
     vector_space,
 )
 from ..embed.batch import Executor
-from ..errors import BuildError, IndexNotFoundError, IndexStoreError
+from ..errors import BuildError
 from .chunk import chunk_spans
 from .clean import clean_article
 from .readers import RawArticle, read_articles
@@ -47,7 +47,7 @@ class BuildReport:
     removed_documents: int
     skipped: int
     seconds: float
-    path: Path
+    location: str  # the index folder, or the Milvus URI and generation
 
 
 def build(
@@ -84,11 +84,10 @@ def build(
     space = vector_space(embedder)
     keys = [embedding_key(space, p.text) for p in passages]
     index_dir = settings.storage.index_dir
-    with build_lock(index_dir):
-        previous = _previous_index(index_dir)
-        checkpoints = Checkpoints(index_dir, space)
+    with open_writer(settings) as writer:
+        checkpoints = Checkpoints(index_dir, space)  # local build state, whichever backend the index lives in
         stored = read_vectors_file(vectors_file, space) if vectors_file else {}
-        cached = {**stored, **_previous_vectors(previous), **checkpoints.load()}
+        cached = {**stored, **writer.known_vectors(keys), **checkpoints.load()}
         missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
         if missing:
             fresh = embed_passages(
@@ -101,9 +100,7 @@ def build(
             )
             cached.update(zip((keys[i] for i in missing), fresh))
         vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
-        same = previous and (previous.manifest.model, previous.manifest.runtime) == (embedder.name, embedder.runtime)
-        writer = open_writer(settings, previous if same else None)
-        removed = sorted(set(previous.documents) - {d.doc_id for d in documents}) if previous else []
+        removed = sorted(writer.document_ids() - {d.doc_id for d in documents})
         writer.delete(removed)
         writer.upsert(documents, passages, keys, vectors)
         info = IndexInfo(
@@ -119,7 +116,7 @@ def build(
         len(removed),
         len(skipped),
         time.perf_counter() - started,
-        index_dir / generation,
+        str(index_dir) if settings.storage.backend == "local" else f"{settings.storage.milvus_uri} ({generation})",
     )
 
 
@@ -179,18 +176,3 @@ def _first_of_each(indexes: list[int], keys: list[str]) -> list[int]:
     for i in indexes:
         first.setdefault(keys[i], i)
     return list(first.values())
-
-
-def _previous_index(index_dir: Path) -> LocalIndex | None:
-    try:
-        return read_index(index_dir)
-    except IndexNotFoundError:
-        return None
-    except IndexStoreError as exc:
-        log.warning("warning: the existing index cannot be reused (%s); embedding everything afresh", exc)
-        return None
-
-
-def _previous_vectors(previous: LocalIndex | None) -> dict[str, np.ndarray]:
-    """The previous index's vectors by key (the key names model and runtime: others never match)."""
-    return {} if previous is None else dict(zip(previous.keys, previous.vectors))

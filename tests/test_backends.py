@@ -1,0 +1,144 @@
+"""The end-to-end search cases on both storage backends: the local one and Milvus (Milvus Lite, the real C++
+core in-process, as the server). Same questions, same answers, same ranking."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from berita import SearchEngine, Settings
+from berita.core.schema import Filters
+from berita.errors import IndexNotFoundError, IndexStoreError
+from berita.ingest import build
+from tests.conftest import ROOT, SEEDS, run_module
+
+pytest.importorskip("pymilvus", reason="the milvus extra: pip install '.[milvus]'")
+
+ALLMED = "002_40828a4ac6eca9be"
+QUESTIONS = [
+    line.strip() for line in open(ROOT / "tests" / "cli" / "golden" / "queries.txt", encoding="utf-8") if line.strip()
+]
+
+
+def settings_for(backend: str, folder) -> Settings:
+    return Settings().replace(index_dir=folder / "index", backend=backend, milvus_uri=str(folder / "milvus.db"))
+
+
+@pytest.fixture(scope="module", params=["local", "milvus"])
+def built(request, tmp_path_factory, embedder):
+    settings = settings_for(request.param, tmp_path_factory.mktemp(request.param))
+    build([SEEDS], settings, embedder)
+    return settings, SearchEngine.load(settings, embedder)
+
+
+@pytest.mark.parametrize("question", ["berapa nilai investasi Allmed?", "How much is Allmed investing in Batang?"])
+def test_allmed_in_both_languages(built, question):
+    response = built[1].search(question)
+    assert response.results[0].doc_id == ALLMED and response.answer.doc_id == ALLMED
+    assert "100" in response.answer.span
+
+
+def test_milvus_ranks_as_the_local_backend(built, engine):
+    settings, ours = built
+    assert ours.info.passages == engine.info.passages == 36
+    for question in QUESTIONS:
+        theirs, mine = engine.search(question, k=10), ours.search(question, k=10)
+        assert [r.passage_id for r in mine.results] == [r.passage_id for r in theirs.results], question
+        np.testing.assert_allclose([r.score for r in mine.results], [r.score for r in theirs.results], atol=1e-4)
+        assert (mine.answer and mine.answer.span) == (theirs.answer and theirs.answer.span)
+
+
+def test_documents_and_passages_read_back(built, engine):
+    ours = built[1]
+    assert ours.document(ALLMED) == engine.document(ALLMED)
+    assert ours.backend.documents.sources() == engine.backend.documents.sources() == ["ANTARA", "PojokPantura.Com"]
+    assert ours.document("no-such-document") is None
+
+
+def test_filters_by_source_and_date(built):
+    engine = built[1]
+    antara = engine.search("kerja sama", k=50, filters=Filters(source="antara"))
+    assert antara.results and {engine.document(r.doc_id)[0].source for r in antara.results} == {"ANTARA"}
+    dated = engine.search("kerja sama", k=50, filters=Filters(date_from="2025-06-01", date_to="2025-06-30"))
+    assert dated.results and {r.doc_id for r in dated.results} == {ALLMED}
+    assert engine.search("kerja sama", filters=Filters(date_from="2030-01-01")).results == []
+
+
+@pytest.mark.parametrize("backend", ["local", "milvus"])
+def test_incremental_reindex_and_deleting_a_file(backend, tmp_path, embedder):
+    corpus = tmp_path / "articles"
+    shutil.copytree(SEEDS, corpus)
+    settings = settings_for(backend, tmp_path)
+    first = build([corpus], settings, embedder)
+    article = corpus / "003_f339ff4e51c5c88e.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("150.000 orang", "175.000 orang"), encoding="utf-8")
+    changed = build([corpus], settings, embedder)
+    assert 1 <= changed.embedded < first.passages / 4  # only the passages that changed
+    engine = SearchEngine.load(settings, embedder)
+    assert "175.000" in engine.search("berapa kebutuhan tenaga kerja KIT Batang?").answer.span
+
+    (corpus / f"{ALLMED}.txt").unlink()
+    removed = build([corpus], settings, embedder)
+    assert (removed.removed_documents, removed.embedded) == (1, 0)
+    engine = SearchEngine.load(settings, embedder)
+    assert engine.document(ALLMED) is None
+    assert ALLMED not in {r.doc_id for r in engine.search("investasi Allmed", k=50).results}
+
+
+def test_a_failed_milvus_build_leaves_the_previous_generation_serving(tmp_path, embedder, monkeypatch):
+    from berita.backends import milvus
+
+    settings = settings_for("milvus", tmp_path)
+    build([SEEDS], settings, embedder)
+    before = SearchEngine.load(settings, embedder)
+    store = milvus.MilvusStore(settings.storage.milvus_uri)
+    collections = sorted(store.client.list_collections())
+
+    def fail(self, *args):
+        raise IndexStoreError("the server went away mid-build")
+
+    monkeypatch.setattr(milvus.MilvusWriter, "_flush", fail)
+    corpus = tmp_path / "articles"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / f"{ALLMED}.txt").unlink()
+    with pytest.raises(IndexStoreError, match="went away"):
+        build([corpus], settings, embedder)
+    after = SearchEngine.load(settings, embedder)
+    assert after.info.generation == before.info.generation and not after.generation_changed()
+    assert after.search("berapa nilai investasi Allmed?").results[0].doc_id == ALLMED
+    assert sorted(store.client.list_collections()) == collections  # the half-written generation was dropped
+
+
+def test_ids_with_quotes_and_backslashes_reach_milvus_as_values(tmp_path, embedder):
+    rows = [
+        {"doc_id": 'kutip "dalam" \\ miring', "title": "Allmed", "text": "Allmed berinvestasi USD 100 juta di Batang."},
+        {"doc_id": 'x" or doc_id != "', "title": "Cuaca", "text": "Cuaca di Jakarta cerah sepanjang hari ini."},
+    ]
+    source = tmp_path / "odd.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    settings = settings_for("milvus", tmp_path)
+    build([source], settings, embedder)
+    engine = SearchEngine.load(settings, embedder)
+    for row in rows:
+        document, passages = engine.document(row["doc_id"])
+        assert document.text == row["text"] and len(passages) == 1
+    assert engine.search("investasi Allmed").results[0].doc_id == rows[0]["doc_id"]
+
+
+def test_no_index_and_no_server_are_clear_errors(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="python -m berita index FOLDER --backend milvus"):
+        SearchEngine.load(settings_for("milvus", tmp_path))
+    unreachable = settings_for("milvus", tmp_path).replace(milvus_uri="http://127.0.0.1:9", milvus_timeout=2.0)
+    with pytest.raises(IndexStoreError, match="cannot open Milvus at http://127.0.0.1:9"):
+        SearchEngine.load(unreachable)
+
+
+def test_cli_flags_choose_the_backend(tmp_path):
+    flags = ["--backend", "milvus", "--milvus-uri", str(tmp_path / "cli.db")]
+    built = run_module("berita", "index", str(SEEDS), *flags)
+    assert built.returncode == 0, built.stderr
+    assert "cli.db (g" in built.stdout
+    found = run_module("berita", "search", "--json", "berapa nilai investasi Allmed?", *flags)
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["results"][0]["doc_id"] == ALLMED
