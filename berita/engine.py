@@ -153,13 +153,19 @@ class SearchEngine:
         ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
         retrieval, options = self.retrieve(query, options, **changes)
         found = self.answer(retrieval, options) if options.with_answer else None
+        shown = retrieval.hits[options.offset :]
+        cited = [retrieval.passages[h.passage_id] for h in shown]
+        if found:
+            cited += self.backend.documents.passages([found.passage_id])
+        documents = self.backend.documents.documents(list(dict.fromkeys(p.doc_id for p in cited)))  # one call
         results = [
-            self._result(rank, hit, retrieval.passages[hit.passage_id]) for rank, hit in enumerate(retrieval.hits, 1)
-        ][options.offset :]
+            self._result(rank, hit, passage, documents[passage.doc_id])
+            for rank, (hit, passage) in enumerate(zip(shown, cited), options.offset + 1)
+        ]
         return SearchResponse(
             query=retrieval.query,
             lang=retrieval.lang,
-            answer=self._cite(found, retrieval.lang) if found else None,
+            answer=self._cite(found, retrieval.lang, cited[-1], documents[cited[-1].doc_id]) if found else None,
             results=results,
         )
 
@@ -241,23 +247,17 @@ class SearchEngine:
         return self.backend.documents.sources()
 
     # ---- responses -----------------------------------------------------------------------
-    def _citation(self, passage: Passage) -> Citation:
-        document = self.backend.documents.document(passage.doc_id)
-        assert document is not None, passage.doc_id  # a committed index has every passage's document
-        return Citation.of(document, passage)
-
-    def _result(self, rank: int, hit: Hit, passage: Passage) -> Result:
+    def _result(self, rank: int, hit: Hit, passage: Passage, document: Document) -> Result:
         return Result(
-            rank=rank, score=round(float(hit.score), 6), text=passage.text, **self._citation(passage).fields()
+            rank=rank, score=round(float(hit.score), 6), text=passage.text, **Citation.of(document, passage).fields()
         )
 
-    def _cite(self, found: Found, lang: str) -> Answer:
-        passage = self.backend.documents.passages([found.passage_id])[0]
+    def _cite(self, found: Found, lang: str, passage: Passage, document: Document) -> Answer:
         return Answer(
             text=found.sentence,
             span=found.span,
             kind=found.kind,
             confidence=round(found.confidence, 4),
             span_en=to_english(found.span) if found.span and lang == "en" else None,
-            **self._citation(passage).fields(),
+            **Citation.of(document, passage).fields(),
         )

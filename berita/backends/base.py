@@ -29,6 +29,10 @@ class IndexInfo:
 class DocumentStore(Protocol):
     def document(self, doc_id: str) -> Document | None: ...
 
+    def documents(self, doc_ids: Sequence[str]) -> dict[str, Document]:
+        """The documents named that exist, in one call (a page of results cites ten)."""
+        ...
+
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         """The passages named, in that order (a KeyError for an unknown id)."""
         ...

@@ -107,6 +107,9 @@ class LocalDocuments:
     def document(self, doc_id: str) -> Document | None:
         return self._index.documents.get(doc_id)
 
+    def documents(self, doc_ids: Sequence[str]) -> dict[str, Document]:
+        return {d: self._index.documents[d] for d in doc_ids if d in self._index.documents}
+
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         return [self._index.passages[row] for row in self._index.row_ids(passage_ids)]
 

@@ -38,9 +38,11 @@ log = logging.getLogger(__name__)
 BATCH = 1000  # rows per insert: 5,000-row batches were pathological on Milvus Lite (72 s for 10k rows)
 CHUNK = 15_000  # characters per stored piece of a document: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_TERM_BYTES = 512
-CANDIDATES = 10  # English concept search: Milvus BM25 over all alternatives finds k x this, rescored here
+CANDIDATES = 3  # English concept search: Milvus BM25 over all alternatives finds k x this, rescored here
+CACHED = 100_000  # passage rows and document frequencies kept per generation
 T = TypeVar("T")
 PASSAGE_FIELDS = ["passage_id", "doc_id", "ordinal", "start", "end", "text"]
+ROW_FIELDS = [*PASSAGE_FIELDS, "dense", "terms"]
 
 
 class MilvusStore:
@@ -116,6 +118,8 @@ class MilvusStore:
     def query(
         self, collection: str, expr: str, params: dict, fields: list[str], limit: int | None = None
     ) -> list[dict]:
+        if any(isinstance(v, list) and not v for v in params.values()):
+            return []  # "in []" matches nothing, and Milvus Lite fails on it instead
         return self.call(f"query on {collection}", lambda: self._query(collection, expr, params, fields, limit))
 
     def scan(self, collection: str, expr: str, fields: list[str]) -> Iterator[dict]:
@@ -173,13 +177,35 @@ class Generation:
         self.size = int(info["passages"])
         self.avg_terms = float(info.get("options", {}).get("avg_terms", 1.0)) or 1.0
         self.sources: list[str] = list(info.get("options", {}).get("sources", []))
+        self._rows: dict[str, dict] = {}
+        self._df: dict[str, int] = {}
         for name in (self.passages, self.documents, self.vocab):
             store.call(f"loading {name}", partial(store.client.load_collection, name))
 
     def rows(self, expr: str, params: dict, fields: list[str], limit: int | None = None) -> list[dict]:
-        if any(isinstance(v, list) and not v for v in params.values()):
-            return []  # "in []" matches nothing, and Milvus Lite fails on it instead
         return self.store.query(self.passages, expr, params, fields, limit)
+
+    def by_id(self, passage_ids: Sequence[str]) -> dict[str, dict]:
+        """Whole rows (text, vector, terms) of these passages. A search asks for the same top passages three
+        times (their text, their cosine, their BM25 scores): one round trip fetches them for all three, and a
+        generation's rows never change, so they are kept (up to ``CACHED`` of them)."""
+        missing = [i for i in dict.fromkeys(passage_ids) if i not in self._rows]
+        if missing:
+            if len(self._rows) + len(missing) > CACHED:
+                self._rows.clear()
+            self.keep(self.rows("passage_id in {ids}", {"ids": missing}, ROW_FIELDS))
+        return {i: self._rows[i] for i in passage_ids if i in self._rows}
+
+    def df(self, terms: Sequence[str]) -> dict[str, int]:
+        """Document frequencies (kept: questions share their words)."""
+        missing = [t for t in dict.fromkeys(terms) if t not in self._df and len(t.encode()) <= MAX_TERM_BYTES]
+        if missing:
+            if len(self._df) + len(missing) > CACHED:
+                self._df.clear()
+            rows = self.store.query(self.vocab, "term in {t}", {"t": missing}, ["term", "df"])
+            self._df.update({t: 0 for t in missing})
+            self._df.update({r["term"]: int(r["df"]) for r in rows})
+        return {t: self._df.get(t, 0) for t in terms}
 
     def search(
         self, data: Any, field: str, k: int, filters: Filters | None, fields: Sequence[str] = ()
@@ -202,18 +228,45 @@ class Generation:
         hits = [(Hit(str(r["id"]), float(r["distance"])), dict(r.get("entity") or {})) for r in found[0]]
         return [h for h in hits if h[0].score > 0] if field == "sparse" else hits
 
+    def keep(self, rows: Iterable[dict]) -> None:
+        """Rows fetched, for ``by_id`` to find without another round trip."""
+        if len(self._rows) > CACHED:
+            self._rows.clear()
+        self._rows.update((r["passage_id"], r) for r in rows)
+
+    def hybrid(self, vector: np.ndarray, terms: list[str], k: int) -> list[Hit]:
+        """Milvus's own hybrid search (dense and BM25 fused by RRF in the server, one round trip). The product
+        does not use it: it fuses by language and reranks itself, so that both backends rank alike. Measured
+        beside it in bench/scale_out.py."""
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        requests = [
+            AnnSearchRequest([np.asarray(vector, np.float32).tolist()], "dense", {"metric_type": "IP"}, k),
+            AnnSearchRequest([" ".join(dict.fromkeys(terms)) or "-"], "sparse", {"metric_type": "BM25"}, k),
+        ]
+        found = self.store.call(
+            "hybrid search", lambda: self.store.client.hybrid_search(self.passages, requests, RRFRanker(60), limit=k)
+        )
+        return [Hit(str(r["id"]), float(r["distance"])) for r in found[0]]
+
 
 class MilvusDocuments:
     def __init__(self, generation: Generation):
         self.g = generation
 
     def document(self, doc_id: str) -> Document | None:
-        rows = self.g.store.query(self.g.documents, "name == {d}", {"d": doc_id}, ["piece", "value"])
-        return Document(**json.loads(_join(rows))) if rows else None
+        return self.documents([doc_id]).get(doc_id)
+
+    def documents(self, doc_ids: Sequence[str]) -> dict[str, Document]:
+        rows = self.g.store.query(self.g.documents, "name in {d}", {"d": list(doc_ids)}, ["name", "piece", "value"])
+        pieces: dict[str, list[dict]] = {}
+        for row in rows:
+            pieces.setdefault(row["name"], []).append(row)
+        return {doc_id: Document(**json.loads(_join(found))) for doc_id, found in pieces.items()}
 
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
-        found = {p.passage_id: p for p in self._passages("passage_id in {ids}", {"ids": list(passage_ids)})}
-        return [found[i] for i in passage_ids]  # a KeyError for an unknown id, as the protocol says
+        found = self.g.by_id(passage_ids)
+        return [_passage(found[i]) for i in passage_ids]  # a KeyError for an unknown id, as the protocol says
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return sorted(self._passages("doc_id == {d}", {"d": doc_id}), key=lambda p: p.ordinal)
@@ -232,13 +285,15 @@ class MilvusDense:
     def __init__(self, generation: Generation):
         self.g = generation
 
+    def hybrid(self, vector: np.ndarray, terms: list[str], k: int) -> list[Hit]:
+        return self.g.hybrid(vector, terms, k)
+
     def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
         return [hit for hit, _ in self.g.search(np.asarray(vector, np.float32).tolist(), "dense", k, filters)]
 
     def similarity(self, vector: np.ndarray, passage_ids: Sequence[str]) -> np.ndarray:
-        rows = self.g.rows("passage_id in {ids}", {"ids": list(passage_ids)}, ["passage_id", "dense"])
-        stored = {r["passage_id"]: r["dense"] for r in rows}
-        return np.array([np.dot(stored[i], vector) for i in passage_ids], dtype=np.float32)
+        rows = self.g.by_id(passage_ids)
+        return np.array([np.dot(rows[i]["dense"], vector) for i in passage_ids], dtype=np.float32)
 
 
 class MilvusLexical:
@@ -253,8 +308,8 @@ class MilvusLexical:
         return [hit for hit, _ in self.g.search(" ".join(distinct), "sparse", k, filters)] if distinct else []
 
     def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
-        rows = self.g.rows("passage_id in {ids}", {"ids": list(passage_ids)}, ["passage_id", "terms"])
-        stored = {r["passage_id"]: r["terms"].split() for r in rows}
+        rows = self.g.by_id(passage_ids)
+        stored = {i: rows[i]["terms"].split() for i in passage_ids}
         concepts = [frozenset([t]) for t in dict.fromkeys(terms)]
         idf = self.idf(terms)
         return np.array([self._score(concepts, stored[i], idf) for i in passage_ids], dtype=np.float32)
@@ -265,16 +320,13 @@ class MilvusLexical:
         words = sorted({w for c in concepts for w in c})
         if not words:
             return []
-        found = self.g.search(" ".join(words), "sparse", k * CANDIDATES, filters, ["terms"])
+        found = self.g.search(" ".join(words), "sparse", max(k * CANDIDATES, 100), filters, ["terms"])
         idf = self.idf(words)
         scored = [Hit(hit.passage_id, self._score(concepts, row["terms"].split(), idf)) for hit, row in found]
         return sorted((h for h in scored if h.score > 0), key=lambda h: -h.score)[:k]
 
     def idf(self, terms: list[str]) -> dict[str, float]:
-        distinct = [t for t in dict.fromkeys(terms) if len(t.encode()) <= MAX_TERM_BYTES]
-        rows = self.g.store.query(self.g.vocab, "term in {t}", {"t": distinct}, ["term", "df"]) if distinct else []
-        df = {r["term"]: int(r["df"]) for r in rows}
-        return {t: float(bm25.idf(self.g.size, df.get(t, 0))) for t in terms}
+        return {t: float(bm25.idf(self.g.size, df)) for t, df in self.g.df(terms).items()}
 
     def _score(self, concepts: Iterable[Iterable[str]], tokens: list[str], idf: dict[str, float]) -> float:
         counts = Counter(tokens)

@@ -24,10 +24,18 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita index") ->
     b.add_argument("--model", help="model name from models.txt, a model directory, or a hub name")
     b.add_argument("--ann-backend", choices=["faiss", "numpy"])
     b.add_argument("--force", action="store_true", help="replace the index even when most inputs were rejected")
+    b.add_argument("--executor", choices=["local", "ray"], default="local", help="where passages are embedded")
+    b.add_argument("--ray-address", help="a running Ray cluster (auto, or ray://host:10001); default: start one here")
+    b.add_argument("--ray-actors", type=int, default=2, help="model copies embedding at once (default 2)")
     args = b.parse_args(argv)
     try:
         settings = Settings.from_env(model=args.model, ann_backend=args.ann_backend, **storage(args))
-        report = build(args.paths, settings, force=args.force)
+        executor = None
+        if args.executor == "ray":
+            from ..embed.distributed import RayExecutor, RayOptions
+
+            executor = RayExecutor(settings.embedding, RayOptions(address=args.ray_address, actors=args.ray_actors))
+        report = build(args.paths, settings, executor=executor, force=args.force)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -17,16 +17,16 @@ Batch = Sequence[str]
 
 
 class Executor(Protocol):
-    """Runs ``encode`` over batches of texts and yields their embeddings in order."""
+    """Embeds batches of passages with ``embedder``'s model and yields their vectors in order."""
 
-    def map(self, encode: Callable[[Batch], np.ndarray], batches: Iterable[Batch]) -> Iterator[np.ndarray]: ...
+    def map(self, embedder: Embedder, batches: Iterable[Batch]) -> Iterator[np.ndarray]: ...
 
 
 class LocalExecutor:
     """One batch after another in this process (the model uses the machine's cores itself)."""
 
-    def map(self, encode: Callable[[Batch], np.ndarray], batches: Iterable[Batch]) -> Iterator[np.ndarray]:
-        return map(encode, batches)
+    def map(self, embedder: Embedder, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
+        return map(embedder.encode_passages, batches)
 
 
 def embed_passages(
@@ -46,12 +46,9 @@ def embed_passages(
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     batches = [[texts[i] for i in order[lo : lo + batch_size]] for lo in range(0, len(texts), batch_size)]
 
-    def encode(batch: Batch) -> np.ndarray:
-        nonlocal too_long
-        too_long += sum(embedder.token_count(t) > embedder.max_tokens for t in batch)
-        return embedder.encode_passages(batch)
-
-    for vectors in (executor or LocalExecutor()).map(encode, batches):
+    for vectors in (executor or LocalExecutor()).map(embedder, batches):
+        # counted here as each batch comes back, wherever it was embedded
+        too_long += sum(embedder.token_count(texts[i]) > embedder.max_tokens for i in order[done : done + len(vectors)])
         out[order[done : done + len(vectors)]] = vectors
         done += len(vectors)
         now = time.perf_counter()

@@ -15,6 +15,7 @@ from ..deps import EngineDep
 # Query limits are part of the OpenAPI schema, so they are read (from BERITA_* variables) when the routes are
 # declared; the engine checks the limits of the settings it was given as well.
 LIMITS = Settings.from_env().retrieval
+QUERY_TOKENS = Settings.from_env().embedding.query_tokens
 
 
 @dataclass
@@ -54,7 +55,15 @@ def healthz(engine: EngineDep) -> Health:
 )
 def api_search(
     engine: EngineDep,
-    q: Annotated[str, Query(min_length=1, max_length=LIMITS.max_query_chars, description="the question or keywords")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=LIMITS.max_query_chars,
+            description=f"the question or keywords; the encoder reads its first {QUERY_TOKENS} tokens (a question "
+            "has 10-40), the keyword side all of it",
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=LIMITS.max_k, description="number of passages")] = 10,
     lang: Annotated[Literal["id", "en"] | None, Query(description="query language; detected when absent")] = None,
     source: Annotated[str | None, Query(max_length=200, description="only this source (case-insensitive)")] = None,
