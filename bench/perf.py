@@ -3,6 +3,7 @@ HTTP, cold start, and the vector index at 100k and 1M passages.
 
     .venv/bin/python -m bench.perf                       # every part (about 10 minutes on 2 cores)
     .venv/bin/python -m bench.perf --parts query,http    # some parts
+    .venv/bin/python -m bench.perf --backend milvus      # Milvus Lite beside the local backend at 100k (bench/scale_out.py)
 
 Prints a table and writes bench/results/perf.json.
 """
@@ -249,12 +250,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument("--backend", choices=["local", "milvus"], help="milvus: the Milvus part alone (--parts milvus)")
     parser.add_argument("--articles", type=int, default=150, help="IndoSum articles for the indexing part")
     parser.add_argument("--requests", type=int, default=300, help="HTTP requests per concurrency level")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "perf.json")
     args = parser.parse_args()
-    parts = args.parts.split(",")
+    parts = ["milvus"] if args.backend == "milvus" else args.parts.split(",")
     embedder = load_embedder()
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     base = None

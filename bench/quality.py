@@ -206,12 +206,19 @@ VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
 
 
 def load_engine(
-    paths: list[Path], index_dir: Path, vectors_file: Path | None = None, runtime: str = ""
+    paths: list[Path], index_dir: Path, vectors_file: Path | None = None, runtime: str = "", backend: str = "local"
 ) -> tuple[SearchEngine, dict]:
-    """An engine over ``paths``, indexed in ``index_dir`` (one folder per runtime of the model)."""
-    if runtime:
-        index_dir = index_dir.with_name(f"{index_dir.name}-{runtime}")
-    settings = Settings.from_env(index_dir=index_dir, runtime=runtime or None)
+    """An engine over ``paths``, indexed in ``index_dir`` (one folder per runtime of the model), or in a Milvus
+    Lite file beside it, which takes its vectors from the local index where that was built (no re-embedding)."""
+    local_dir = index_dir.with_name(f"{index_dir.name}-{runtime}") if runtime else index_dir
+    index_dir = local_dir if backend == "local" else local_dir.with_name(f"{local_dir.name}-{backend}")
+    settings = Settings.from_env(
+        index_dir=index_dir, runtime=runtime or None, backend=backend, milvus_uri=str(index_dir / "milvus.db")
+    )
+    if backend != "local" and (local_dir / "CURRENT").exists():
+        vectors_file = index_dir / "local-vectors.npz"
+        local = read_index(local_dir)
+        save_vectors(local, f"{local.manifest.model}@{local.manifest.runtime}", vectors_file)
     started = time.perf_counter()
     report = build(paths, settings, vectors_file=vectors_file if vectors_file and vectors_file.exists() else None)
     engine = SearchEngine.load(settings)
@@ -306,20 +313,22 @@ def main() -> int:
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, help="default bench/results/quality[-RUNTIME].json")
     parser.add_argument("--runtime", default="", help="the model's runtime (models.txt): default the first listed")
+    parser.add_argument("--backend", default="local", choices=["local", "milvus"], help="where the index lives")
     parser.add_argument(
         "--save-vectors",
         action="store_true",
         help=f"write the eval index's embeddings to {VECTORS_FILE.relative_to(ROOT)}",
     )
     args = parser.parse_args()
-    args.out = args.out or ROOT / "bench" / "results" / f"quality{'-' + args.runtime if args.runtime else ''}.json"
+    suffix = "".join(f"-{part}" for part in (args.runtime, args.backend if args.backend != "local" else "") if part)
+    args.out = args.out or ROOT / "bench" / "results" / f"quality{suffix}.json"
     sets = args.sets.split(",")
     started = time.perf_counter()
-    results: dict = {"sets": {}, "build": {}, "runtime": args.runtime or "default"}
+    results: dict = {"sets": {}, "build": {}, "runtime": args.runtime or "default", "backend": args.backend}
 
     if "seed" in sets:
         engine, results["build"]["seed"] = load_engine(
-            [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime
+            [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime, backend=args.backend
         )
         results["sets"]["seed"] = evaluate(engine, seed_questions(), with_answers=True)
     big = [s for s in sets if s != "seed"]
@@ -332,13 +341,15 @@ def main() -> int:
                 ROOT / "data" / "bench" / "eval-index",
                 VECTORS_FILE,
                 args.runtime,
+                args.backend,
             )
         except IndexStoreError as exc:
             parser.error(str(exc))
-        stored = read_index(engine.settings.storage.index_dir)
-        results["build"]["eval"].update(check_stored_vectors(engine, stored))
-        if args.save_vectors:
-            save_vectors(stored, vector_space(engine.embedder), VECTORS_FILE)
+        if args.backend == "local":
+            stored = read_index(engine.settings.storage.index_dir)
+            results["build"]["eval"].update(check_stored_vectors(engine, stored))
+            if args.save_vectors:
+                save_vectors(stored, vector_space(engine.embedder), VECTORS_FILE)
         results["indosum_articles"] = args.indosum_articles or "all"
         if "facqa" in big:
             results["sets"]["facqa-valid"] = evaluate(engine, facqa_questions(args.eval, "valid"), with_answers=True)

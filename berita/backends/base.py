@@ -74,6 +74,33 @@ class LexicalIndex(Protocol):
     def idf(self, terms: list[str]) -> dict[str, float]: ...
 
 
+class ChangeSet:
+    """What a writer has been told before ``commit``: documents by id with their passages' rows, in the order
+    the build gave them (a build's order is the index's order), and the ids deleted."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, Document] = {}
+        self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
+        self._deleted: set[str] = set()
+
+    def upsert(
+        self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        for doc in documents:
+            self._documents.pop(doc.doc_id, None)  # re-inserted at the end
+            self._documents[doc.doc_id] = doc
+            self._rows[doc.doc_id] = []
+            self._deleted.discard(doc.doc_id)
+        for passage, key, vector in zip(passages, keys, vectors):
+            self._rows[passage.doc_id].append((passage, key, vector))
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        for doc_id in doc_ids:
+            self._documents.pop(doc_id, None)
+            self._rows.pop(doc_id, None)
+            self._deleted.add(doc_id)
+
+
 class IndexWriter(Protocol):
     """Changes to an index, invisible to readers until ``commit``."""
 

@@ -26,7 +26,7 @@ from ..core.schema import Document, Filters, Hit, Passage
 from ..core.text import tokenize
 from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
 from .ann import VectorIndex, build_index, load_index
-from .base import IndexInfo, SearchBackend
+from .base import ChangeSet, IndexInfo, SearchBackend
 from .bm25 import BM25
 from .bm25 import FILES as BM25_FILES
 
@@ -231,7 +231,7 @@ def _read_generation(index_dir: Path, gen: Path) -> LocalIndex:
     return LocalIndex(gen, manifest, documents, passages, keys, vectors, ann, bm25)
 
 
-class LocalWriter:
+class LocalWriter(ChangeSet):
     """Upserts and deletes on top of the previous generation; ``commit`` writes them as a new generation."""
 
     def __init__(
@@ -242,10 +242,9 @@ class LocalWriter:
         ann_options: dict[str, Any] | None = None,
         chunking: dict[str, Any] | None = None,
     ):
+        super().__init__()
         self.index_dir = index_dir
         self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
-        self._documents: dict[str, Document] = {}
-        self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
         self._known: dict[str, np.ndarray] = {}
         if previous is not None:
             self._documents = dict(previous.documents)
@@ -258,21 +257,6 @@ class LocalWriter:
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         return {key: self._known[key] for key in keys if key in self._known}
-
-    def upsert(
-        self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
-    ) -> None:
-        for doc in documents:
-            self._documents.pop(doc.doc_id, None)  # re-inserted at the end: a build's order is the index's order
-            self._documents[doc.doc_id] = doc
-            self._rows[doc.doc_id] = []
-        for passage, key, vector in zip(passages, keys, vectors):
-            self._rows[passage.doc_id].append((passage, key, vector))
-
-    def delete(self, doc_ids: Sequence[str]) -> None:
-        for doc_id in doc_ids:
-            self._documents.pop(doc_id, None)
-            self._rows.pop(doc_id, None)
 
     def commit(self, info: IndexInfo) -> str:
         documents = list(self._documents.values())

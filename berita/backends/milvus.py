@@ -31,7 +31,7 @@ from ..core.schema import Document, Filters, Hit, Passage
 from ..core.text import tokenize
 from ..errors import IndexNotFoundError, IndexStoreError
 from . import bm25
-from .base import IndexInfo, SearchBackend
+from .base import ChangeSet, IndexInfo, SearchBackend
 
 log = logging.getLogger(__name__)
 
@@ -398,7 +398,7 @@ def _transient(exc: Exception) -> bool:
     return any(word in text for word in ("unavailable", "deadline", "timeout", "connection", "not ready"))
 
 
-class MilvusWriter:
+class MilvusWriter(ChangeSet):
     """Upserts and deletes on top of the current generation; ``commit`` writes a new generation and names it
     current in one row. Documents neither upserted nor deleted are copied from the current generation."""
 
@@ -408,9 +408,7 @@ class MilvusWriter:
         current = self.store.get("current")
         self.previous: str | None = current["generation"] if current else None
         self.previous_info: dict = current["info"] if current else {}
-        self._documents: dict[str, Document] = {}
-        self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
-        self._deleted: set[str] = set()
+        super().__init__()
         self._pending: dict[str, list[dict]] = {}
 
     def document_ids(self) -> set[str]:
@@ -429,22 +427,6 @@ class MilvusWriter:
             for row in self.store.query(passages, "key in {k}", {"k": distinct[i : i + BATCH]}, ["key", "dense"]):
                 out[row["key"]] = np.asarray(row["dense"], dtype=np.float32)
         return out
-
-    def upsert(
-        self, documents: Sequence[Document], passages: Sequence[Passage], keys: Sequence[str], vectors: np.ndarray
-    ) -> None:
-        for doc in documents:
-            self._documents[doc.doc_id] = doc
-            self._rows[doc.doc_id] = []
-            self._deleted.discard(doc.doc_id)
-        for passage, key, vector in zip(passages, keys, vectors):
-            self._rows[passage.doc_id].append((passage, key, vector))
-
-    def delete(self, doc_ids: Sequence[str]) -> None:
-        for doc_id in doc_ids:
-            self._documents.pop(doc_id, None)
-            self._rows.pop(doc_id, None)
-            self._deleted.add(doc_id)
 
     def commit(self, info: IndexInfo) -> str:
         generation = time.strftime("g%Y%m%d%H%M%S") + uuid.uuid4().hex[:6]

@@ -151,7 +151,7 @@ class CT2Encoder:
     One thread per forward pass and one model replica per core: a short query is faster on one thread (15 vs 24
     ms measured here), and batches of passages run two at a time, one per core (63 vs 38 passages/s)."""
 
-    def __init__(self, path: Path, threads: int = 0):
+    def __init__(self, path: Path, threads: int = 0, compute_type: str = "int8"):
         try:
             import ctranslate2
         except ImportError as exc:
@@ -163,7 +163,7 @@ class CT2Encoder:
         self.replicas = threads or os.cpu_count() or 1
         try:
             self._model = ctranslate2.Encoder(
-                str(path), device="cpu", compute_type="int8", intra_threads=1, inter_threads=self.replicas
+                str(path), device="cpu", compute_type=compute_type, intra_threads=1, inter_threads=self.replicas
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"cannot load the int8 model at {path}: {exc}; delete it to rebuild it") from exc

