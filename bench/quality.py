@@ -66,8 +66,24 @@ def xling_questions(eval_dir: Path) -> list[Question]:
     return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, []) for r in rows]
 
 
+def tydi_questions(eval_dir: Path) -> list[Question]:
+    """TyDi QA's held-out test buckets (Wikipedia paragraphs, questions written by people): a kind of question
+    no ranking stage was tuned on (the reader trained on other buckets of it, split by passage)."""
+    return [
+        Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"])
+        for r in _tydi_test(eval_dir)
+    ]
+
+
+def _tydi_test(eval_dir: Path) -> list[dict]:
+    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
+
+    return [r for r in qa_rows(eval_dir) if r["part"] == "tydi-heldout" and bucket(r["doc_id"]) >= DEV_PERCENT]
+
+
 def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
-    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs, as one .jsonl."""
+    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs + the TyDi test paragraphs, as
+    one .jsonl."""
     out = ROOT / "data" / "bench" / "corpus.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     seen = set()
@@ -91,6 +107,8 @@ def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
         for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8"):
             r = json.loads(line)
             put(r["pair_id"], "news_en_id " + r["pair_id"], r["id"], source="news_en_id")
+        for r in _tydi_test(eval_dir):
+            put(f"tydi-{r['doc_id']}", r["title"] or f"TyDi {r['doc_id']}", r["context"], source="tydiqa")
     return out
 
 
@@ -308,7 +326,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
     parser.add_argument(
-        "--sets", default="seed,facqa,xling,reader", help="comma-separated: seed, facqa, facqa-train, xling, reader"
+        "--sets",
+        default="seed,facqa,xling,tydi,reader",
+        help="comma-separated: seed, facqa, facqa-train, xling, tydi, reader",
     )
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, help="default bench/results/quality[-RUNTIME].json")
@@ -357,6 +377,8 @@ def main() -> int:
             results["sets"]["facqa-train"] = evaluate(engine, facqa_questions(args.eval, "train"), with_answers=True)
         if "xling" in big:
             results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
+        if "tydi" in big:
+            results["sets"]["tydi-test"] = evaluate(engine, tydi_questions(args.eval), with_answers=True)
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
     results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
