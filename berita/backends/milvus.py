@@ -549,6 +549,7 @@ class MilvusWriter(ChangeSet):
 
         client = self.store.client
         schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        # ingest caps document ids at 200 characters (800 bytes), so ids always fit
         schema.add_field("passage_id", DataType.VARCHAR, is_primary=True, max_length=2048)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=2048)
         for field in ("ordinal", "start", "end"):
