@@ -17,7 +17,7 @@ import numpy as np
 
 from ..embed import ct2
 from ..embed.bert import Encoder
-from ..embed.e5file import E5File
+from ..embed.e5file import E5File, shared
 from ..errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Reader:
             raise ModelError(
                 f"cannot load the reader from {path}: {exc}; set {cls.SWITCH}=off to answer without it"
             ) from exc
-        e5 = e5 or E5File()
+        e5 = e5 or shared()
         if models_dir is not None:
             try:
                 out = ct2.model_dir(models_dir, f"reader-{_digest(path)}")

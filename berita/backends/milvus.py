@@ -55,9 +55,9 @@ class MilvusStore:
             raise IndexStoreError("the milvus backend needs its extra: pip install '.[milvus]'") from exc
         os.environ.setdefault("RUST_LOG", "error")  # Milvus Lite's text index logs every commit otherwise
         self.uri, self.prefix, self.timeout = uri, prefix, timeout
-        if "://" not in uri:
-            os.makedirs(os.path.dirname(os.path.abspath(uri)), exist_ok=True)
         try:
+            if "://" not in uri:
+                os.makedirs(os.path.dirname(os.path.abspath(uri)), exist_ok=True)
             self.client = MilvusClient(uri=uri, timeout=timeout)
         except Exception as exc:  # pymilvus raises its own exceptions and grpc's alike
             hint = (

