@@ -132,6 +132,9 @@ def test_no_index_and_no_server_are_clear_errors(tmp_path):
     unreachable = settings_for("milvus", tmp_path).replace(milvus_uri="http://127.0.0.1:9", milvus_timeout=2.0)
     with pytest.raises(IndexStoreError, match="cannot open Milvus at http://127.0.0.1:9"):
         SearchEngine.load(unreachable)
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(IndexStoreError, match="cannot create the folder of the Milvus Lite file"):
+        SearchEngine.load(settings_for("milvus", tmp_path).replace(milvus_uri=str(tmp_path / "a-file" / "m.db")))
 
 
 def test_cli_flags_choose_the_backend(tmp_path):

@@ -55,9 +55,12 @@ class MilvusStore:
             raise IndexStoreError("the milvus backend needs its extra: pip install '.[milvus]'") from exc
         os.environ.setdefault("RUST_LOG", "error")  # Milvus Lite's text index logs every commit otherwise
         self.uri, self.prefix, self.timeout = uri, prefix, timeout
-        try:
-            if "://" not in uri:
+        if "://" not in uri:
+            try:
                 os.makedirs(os.path.dirname(os.path.abspath(uri)), exist_ok=True)
+            except OSError as exc:
+                raise IndexStoreError(f"cannot create the folder of the Milvus Lite file {uri}: {exc}") from exc
+        try:
             self.client = MilvusClient(uri=uri, timeout=timeout)
         except Exception as exc:  # pymilvus raises its own exceptions and grpc's alike
             hint = (
