@@ -69,8 +69,8 @@ bench-quality: $(VENV)/.installed-base
 bench-perf: $(VENV)/.installed-base
 	$(BIN)/python -m bench.perf
 
-# The learned stages' weights (berita/retrieval/rerank.json, then berita/answering/spans.json, which sees reranked passages),
-# from FacQA train questions; needs the index that bench-quality builds.
+# The learned stages' weights (berita/retrieval/rerank.json from FacQA and TyDi QA train questions, then
+# berita/answering/spans.json from FacQA train, which sees reranked passages); needs the index that bench-quality builds.
 train: $(VENV)/.installed-base
 	$(BIN)/python -m bench.tune_rerank
 	$(BIN)/python -m bench.tune_answers

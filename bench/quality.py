@@ -28,6 +28,7 @@ from bench.metrics import answer_scores, percentiles, retrieval_scores
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.backends import LocalIndex, read_index
 from berita.embed import vector_space, write_vectors_file
+from berita.engine import led_by
 from berita.retrieval import Retrieval
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,10 @@ class Question:
     answers: list[str]
 
 
-def seed_questions() -> list[Question]:
-    rows = [json.loads(line) for line in open(ROOT / "bench" / "seed_questions.jsonl", encoding="utf-8")]
+def seed_questions(name: str = "seed_questions.jsonl") -> list[Question]:
+    """Questions written here with their gold passage and answer span: over the seeds (seed_questions.jsonl) or,
+    in English, over IndoSum articles of the eval corpus (indosum_en_questions.jsonl)."""
+    rows = [json.loads(line) for line in open(ROOT / "bench" / name, encoding="utf-8")]
     return [Question(r["id"], r["lang"], r["question"], r["doc_id"], r["passage_contains"], r["answers"]) for r in rows]
 
 
@@ -66,24 +69,33 @@ def xling_questions(eval_dir: Path) -> list[Question]:
     return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, []) for r in rows]
 
 
-def tydi_questions(eval_dir: Path) -> list[Question]:
-    """TyDi QA's held-out test buckets (Wikipedia paragraphs, questions written by people): a kind of question
-    no ranking stage was tuned on (the reader trained on other buckets of it, split by passage)."""
+def tydi_questions(eval_dir: Path, part: str = "test") -> list[Question]:
+    """TyDi QA (Wikipedia paragraphs, questions written by people), split by passage as the reader's data is:
+    ``train`` (what learned stages may fit), ``dev`` (where their settings are chosen) or ``test`` (reported only)."""
     return [
         Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"])
-        for r in _tydi_test(eval_dir)
+        for r in _tydi_rows(eval_dir)
+        if _tydi_part(r) == part
     ]
 
 
-def _tydi_test(eval_dir: Path) -> list[dict]:
-    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
+def _tydi_rows(eval_dir: Path) -> list[dict]:
+    from bench.train_reader import qa_rows
 
-    return [r for r in qa_rows(eval_dir) if r["part"] == "tydi-heldout" and bucket(r["doc_id"]) >= DEV_PERCENT]
+    return [r for r in qa_rows(eval_dir) if r["set"] == "tydi"]
+
+
+def _tydi_part(row: dict) -> str:
+    from bench.train_reader import DEV_PERCENT, bucket
+
+    if row["part"] == "train":
+        return "train"
+    return "dev" if bucket(row["doc_id"]) < DEV_PERCENT else "test"
 
 
 def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
-    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs + the TyDi test paragraphs, as
-    one .jsonl."""
+    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs + TyDi QA's paragraphs (every
+    part: one corpus for tuning and reporting, as FacQA's train and valid contexts share one), as one .jsonl."""
     out = ROOT / "data" / "bench" / "corpus.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     seen = set()
@@ -107,7 +119,7 @@ def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
         for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8"):
             r = json.loads(line)
             put(r["pair_id"], "news_en_id " + r["pair_id"], r["id"], source="news_en_id")
-        for r in _tydi_test(eval_dir):
+        for r in _tydi_rows(eval_dir):
             put(f"tydi-{r['doc_id']}", r["title"] or f"TyDi {r['doc_id']}", r["context"], source="tydiqa")
     return out
 
@@ -161,7 +173,8 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                     # the same retrieval answered by the previous stage (span model / rules), for comparison
                     before = engine.answer(retrieval, replace(options, reader=False))
                     plain.append((before.span or before.sentence) if before else None)
-                passages = ranked_passages(retrieval)
+                # the product's order: an answer the reader chose from a lower passage brings it first
+                passages = [retrieval.passages[h.passage_id] for h in led_by(retrieval.hits, answer)]
                 ranks.append(gold_rank(passages, q))
                 holds.append(top_holds_answer(passages, q))
                 predictions.append((answer.span or answer.sentence) if answer else None)
@@ -327,8 +340,8 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
     parser.add_argument(
         "--sets",
-        default="seed,facqa,xling,tydi,reader",
-        help="comma-separated: seed, facqa, facqa-train, xling, tydi, reader",
+        default="seed,facqa,xling,tydi,indosum-en,reader",
+        help="comma-separated: seed, facqa, facqa-train, xling, tydi, tydi-dev, indosum-en, reader",
     )
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, help="default bench/results/quality[-RUNTIME].json")
@@ -379,6 +392,11 @@ def main() -> int:
             results["sets"]["en->id news"] = evaluate(engine, xling_questions(args.eval), with_answers=False)
         if "tydi" in big:
             results["sets"]["tydi-test"] = evaluate(engine, tydi_questions(args.eval), with_answers=True)
+        if "tydi-dev" in big:
+            results["sets"]["tydi-dev"] = evaluate(engine, tydi_questions(args.eval, "dev"), with_answers=True)
+        if "indosum-en" in big:
+            english = seed_questions("indosum_en_questions.jsonl")
+            results["sets"]["indosum-en"] = evaluate(engine, english, with_answers=True)
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
     results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)

@@ -2,6 +2,7 @@
 of "the span is right" on its margin over "no answer", and the margin below which it says nothing.
 
     .venv/bin/python -m bench.tune_reader      # writes berita/answering/reader.json
+    .venv/bin/python -m bench.tune_reader --weights 0,0.1,0.2,0.3,0.5   # reader_weight on TyDi dev (eval index)
 
 Dev: the TyDi QA and IDK-MRC passages in the first 7 of the 15 held-out hash buckets (bench/train_reader.py),
 read with their own passage, as the reader reads the best one. A span counts as right when its token F1 with a
@@ -13,6 +14,7 @@ journalist's notes costs as much as a right one saves, so the reader says nothin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -45,11 +47,38 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 2000, lr: float = 0.
     return a, b
 
 
+def reader_weights(eval_dir: Path, weights: list[float]) -> None:
+    """R@1 and answer F1 on TyDi QA's dev questions (the product's ranking, bench/quality.py's index) for each
+    ``reader_weight``: how far the reader's margin may lift a lower passage that holds the answer."""
+    from bench.metrics import answer_scores
+    from bench.quality import gold_rank, tydi_questions
+    from berita import SearchEngine
+    from berita.engine import led_by
+
+    engine = SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index"))
+    questions = tydi_questions(eval_dir, "dev")
+    retrievals = [engine.retrieve(q.text, lang="id", k=10)[0] for q in questions]
+    print(f"TyDi dev, {len(questions)} questions: reader_weight -> R@1, answer F1")
+    for weight in weights:
+        engine.extractor.config = dataclasses.replace(engine.settings.answers, reader_weight=weight)
+        found = [engine.answer(r) for r in retrievals]
+        first = [
+            gold_rank([r.passages[h.passage_id] for h in led_by(r.hits, f)], q) == 1
+            for r, f, q in zip(retrievals, found, questions)
+        ]
+        f1 = answer_scores([f.span if f else None for f in found], [q.answers for q in questions])["F1"]
+        print(f"  {weight:<5} -> {np.mean(first):.4f}  {f1:.4f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--out", type=Path, default=Settings().answers.reader_calibration)
+    parser.add_argument("--weights", help="comma-separated reader_weight values to compare instead")
     args = parser.parse_args()
+    if args.weights:
+        reader_weights(args.eval, [float(w) for w in args.weights.split(",")])
+        return 0
     rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and bucket(r["doc_id"]) < DEV_PERCENT]
     reader = Reader.load(Settings().answers.reader_file)
     margin, right, answerable = margins(reader, rows)

