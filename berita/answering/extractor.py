@@ -123,9 +123,8 @@ class AnswerExtractor:
     def _reading_score(self, retrieval: Retrieval, sentence: Sentence, margin: float) -> float:
         """How good the answer from ``sentence``'s passage is: the reranker's log-probability of that passage plus
         ``reader_weight`` times the reader's margin. The weight came from TyDi QA's dev questions (bench/tune_reader.py):
-        the reader then lifts the passage holding the answer over a better-ranked one that does not hold it."""
-        if not retrieval.reranked:
-            return margin
+        the reader then lifts the passage holding the answer over a better-ranked one that does not hold it. (Without
+        the reranker only the first passage is read, so nothing is weighed.)"""
         score = retrieval.hits[sentence.position].score
         return float(np.log(max(score, 1e-12))) + self.config.reader_weight * margin
 
