@@ -26,6 +26,7 @@ import numpy as np
 
 from bench.metrics import answer_scores, percentiles, retrieval_scores
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
+from berita.answering import Found
 from berita.backends import LocalIndex, read_index
 from berita.embed import vector_space, write_vectors_file
 from berita.engine import led_by
@@ -138,8 +139,10 @@ def is_gold(passage: Passage, q: Question) -> bool:
     return passage.doc_id == q.doc_id and (q.passage_contains is None or q.passage_contains in passage.text)
 
 
-def ranked_passages(retrieval: Retrieval) -> list[Passage]:
-    return [retrieval.passages[h.passage_id] for h in retrieval.hits]
+def ranked_passages(retrieval: Retrieval, answer: Found | None = None) -> list[Passage]:
+    """The passages in the order the product shows them: an answer the reader chose from a lower passage brings
+    that passage first (``engine.led_by``)."""
+    return [retrieval.passages[h.passage_id] for h in led_by(retrieval.hits, answer)]
 
 
 def gold_rank(passages: list[Passage], q: Question) -> int | None:
@@ -173,8 +176,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                     # the same retrieval answered by the previous stage (span model / rules), for comparison
                     before = engine.answer(retrieval, replace(options, reader=False))
                     plain.append((before.span or before.sentence) if before else None)
-                # the product's order: an answer the reader chose from a lower passage brings it first
-                passages = [retrieval.passages[h.passage_id] for h in led_by(retrieval.hits, answer)]
+                passages = ranked_passages(retrieval, answer)
                 ranks.append(gold_rank(passages, q))
                 holds.append(top_holds_answer(passages, q))
                 predictions.append((answer.span or answer.sentence) if answer else None)

@@ -51,9 +51,8 @@ def reader_weights(eval_dir: Path, weights: list[float]) -> None:
     """R@1 and answer F1 on TyDi QA's dev questions (the product's ranking, bench/quality.py's index) for each
     ``reader_weight``: how far the reader's margin may lift a lower passage that holds the answer."""
     from bench.metrics import answer_scores
-    from bench.quality import gold_rank, tydi_questions
+    from bench.quality import gold_rank, ranked_passages, tydi_questions
     from berita import SearchEngine
-    from berita.engine import led_by
 
     engine = SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index"))
     questions = tydi_questions(eval_dir, "dev")
@@ -62,10 +61,7 @@ def reader_weights(eval_dir: Path, weights: list[float]) -> None:
     for weight in weights:
         engine.extractor.config = dataclasses.replace(engine.settings.answers, reader_weight=weight)
         found = [engine.answer(r) for r in retrievals]
-        first = [
-            gold_rank([r.passages[h.passage_id] for h in led_by(r.hits, f)], q) == 1
-            for r, f, q in zip(retrievals, found, questions)
-        ]
+        first = [gold_rank(ranked_passages(r, f), q) == 1 for r, f, q in zip(retrievals, found, questions)]
         f1 = answer_scores([f.span if f else None for f in found], [q.answers for q in questions])["F1"]
         print(f"  {weight:<5} -> {np.mean(first):.4f}  {f1:.4f}")
 

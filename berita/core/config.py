@@ -114,6 +114,13 @@ class AnswerConfig:
     # rules, 39% with the reader alone, 47% with the reader then the rules (seed questions: 85%, 69%, 85%)
     rules_after_reader: tuple[str, ...] = ("en",)
 
+    def __post_init__(self) -> None:
+        if self.reader_passages < 1 or self.reader_context_tokens < 1:
+            raise ConfigError(
+                "BERITA_READER_PASSAGES and BERITA_READER_CONTEXT_TOKENS must be at least 1 "
+                f"(got {self.reader_passages} and {self.reader_context_tokens}); BERITA_READER=off switches the reader off"
+            )
+
 
 @dataclass(frozen=True)
 class WebConfig:

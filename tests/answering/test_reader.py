@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from berita import ModelError, SearchEngine, Settings
+from berita import ConfigError, ModelError, SearchEngine, Settings
 from berita.answering import Found
 from berita.answering.reader import Calibration, Reader
 from berita.core.schema import Hit, Passage
@@ -165,3 +165,10 @@ def test_led_by_moves_only_a_leading_answer_that_is_among_the_hits():
     assert led_by(hits, dataclasses.replace(leading, leads=False)) == hits
     assert led_by(hits, dataclasses.replace(leading, passage_id="z")) == hits
     assert led_by(hits, None) == hits and led_by([], leading) == []
+
+
+def test_reader_settings_below_one_are_clear_errors():
+    for name in ("BERITA_READER_PASSAGES", "BERITA_READER_CONTEXT_TOKENS"):
+        with pytest.raises(ConfigError, match="at least 1"):
+            Settings.from_env({name: "0"})
+    assert Settings.from_env({"BERITA_READER_PASSAGES": "1"}).answers.reader_passages == 1
