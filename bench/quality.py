@@ -197,8 +197,9 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
 
 def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
     """The reader alone, reading each question's own passage, on sets it was not trained on: the TyDi QA and
-    IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid."""
-    from bench.metrics import exact_match, token_f1
+    IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid. A
+    last row pools the answerable questions of both test sets: IDK-MRC's answerable questions are TyDi QA's (the
+    repeats count once, under TyDi), so alone they are only 19."""
     from bench.train_reader import DEV_PERCENT, bucket, qa_rows
 
     reader, calibration = engine.reader()
@@ -206,33 +207,70 @@ def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
     for r in qa_rows(eval_dir):
         if r["part"] == "facqa-valid" or (r["part"] != "train" and bucket(r["doc_id"]) >= DEV_PERCENT):
             parts.setdefault(r["part"].replace("heldout", "test"), []).append(r)
-    out = {}
-    for name, rows in sorted(parts.items()):
-        given, right, right_always, em, f1, silent = [], [], [], [], [], []
+    for rows in parts.values():
         for r in rows:
             spans = reader.read(r["question"], [r["context"]])
-            best = spans[0] if spans else None
-            answers = best is not None and best.margin >= calibration.min_margin
-            if r["is_impossible"]:
-                silent.append(not answers)
-                continue
-            good = best is not None and token_f1(best.text, r["answers"]) >= 0.5
-            given.append(answers)
-            right.append(answers and good)
-            right_always.append(good)
-            em.append(exact_match(best.text, r["answers"]) if answers and best else 0.0)
-            f1.append(token_f1(best.text, r["answers"]) if answers and best else 0.0)
-        row = {"n": len(rows), "answered": float(np.mean(given)) if given else 0.0}
-        row.update(
-            {
-                k: round(float(np.mean(v)) if v else 0.0, 4)
-                for k, v in (("EM", em), ("F1", f1), ("right", right), ("right_always", right_always))
-            }
-        )
-        if silent:
-            row["silent_unanswerable"] = round(float(np.mean(silent)), 4)
-        out[name] = row
-    return out
+            r["read"] = spans[0] if spans else None
+    pooled = [r for name in ("tydi-test", "idk-test") for r in parts.get(name, []) if not r["is_impossible"]]
+    return {
+        name: _reader_scores(rows, calibration.min_margin) for name, rows in {**parts, "answerable": pooled}.items()
+    }
+
+
+def _reader_scores(rows: list[dict], bar: float) -> dict:
+    from bench.metrics import exact_match, token_f1
+
+    given, right, right_always, em, f1, silent = [], [], [], [], [], []
+    for r in rows:
+        best = r["read"]
+        answers = best is not None and best.margin >= bar
+        if r["is_impossible"]:
+            silent.append(not answers)
+            continue
+        good = best is not None and token_f1(best.text, r["answers"]) >= 0.5
+        given.append(answers)
+        right.append(answers and good)
+        right_always.append(good)
+        em.append(exact_match(best.text, r["answers"]) if answers and best else 0.0)
+        f1.append(token_f1(best.text, r["answers"]) if answers and best else 0.0)
+    row = {"n": len(rows), "answered": float(np.mean(given)) if given else 0.0}
+    row.update(
+        {
+            k: round(float(np.mean(v)) if v else 0.0, 4)
+            for k, v in (("EM", em), ("F1", f1), ("right", right), ("right_always", right_always))
+        }
+    )
+    if silent:
+        row["silent_unanswerable"] = round(float(np.mean(silent)), 4)
+    return row
+
+
+def unanswered(engine: SearchEngine, questions: list[Question]) -> dict:
+    """How often the product says nothing to questions it cannot answer."""
+    silent = []
+    for q in questions:
+        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
+        silent.append(engine.answer(retrieval, options) is None)
+    return {"n": len(questions), "unanswered": round(float(np.mean(silent)), 4)}
+
+
+def idk_unanswerable(eval_dir: Path) -> list[Question]:
+    """IDK-MRC's held-out unanswerable questions (test buckets). Their passages are in the eval corpus; the
+    product reads its top passages, not the one each question was written against."""
+    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
+
+    return [
+        Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", None, [])
+        for r in qa_rows(eval_dir)
+        if r["set"] == "idk" and r["is_impossible"] and r["part"] != "train" and bucket(r["doc_id"]) >= DEV_PERCENT
+    ]
+
+
+def off_corpus(eval_dir: Path) -> list[Question]:
+    """Questions whose answers are nowhere in the seed articles: TyDi QA test, FacQA valid and the English
+    questions over IndoSum, asked of the seeds' index."""
+    english = seed_questions("indosum_en_questions.jsonl")
+    return tydi_questions(eval_dir) + facqa_questions(eval_dir, "valid") + english
 
 
 VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
@@ -324,6 +362,8 @@ def print_table(results: dict) -> None:
             f"  F1 {r['F1']:.3f}  right (F1>=0.5) {r['right']:.3f} (always answering {r['right_always']:.3f})"
             + (f"  unanswerable kept silent {r['silent_unanswerable']:.3f}" if "silent_unanswerable" in r else "")
         )
+    for name, u in results.get("unanswerable", {}).items():
+        print(f"product, unanswerable: {name:<34} n {u['n']:>5}  no answer {u['unanswered']:.3f}")
     for name, b in results["build"].items():
         line = (
             f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
@@ -362,9 +402,7 @@ def main() -> int:
     results: dict = {"sets": {}, "build": {}, "runtime": args.runtime or "default", "backend": args.backend}
 
     if "seed" in sets:
-        engine, results["build"]["seed"] = load_engine(
-            [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime, backend=args.backend
-        )
+        engine, results["build"]["seed"] = seed_engine(args)
         results["sets"]["seed"] = evaluate(engine, seed_questions(), with_answers=True)
     big = [s for s in sets if s != "seed"]
     if big:
@@ -401,10 +439,21 @@ def main() -> int:
             results["sets"]["indosum-en"] = evaluate(engine, english, with_answers=True)
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
+            results["unanswerable"] = {"IDK-MRC test, eval corpus": unanswered(engine, idk_unanswerable(args.eval))}
+            seeds, _ = seed_engine(args)
+            for lang in ("id", "en"):
+                asked = [q for q in off_corpus(args.eval) if q.lang == lang]
+                results["unanswerable"][f"off-corpus {lang} (seeds' index)"] = unanswered(seeds, asked)
     results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
     print_table(results)
     write_results(args.out, results)
     return 0
+
+
+def seed_engine(args: argparse.Namespace) -> tuple[SearchEngine, dict]:
+    return load_engine(
+        [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime, backend=args.backend
+    )
 
 
 def write_results(path: Path, results: dict) -> None:

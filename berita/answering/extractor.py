@@ -11,7 +11,7 @@ import numpy as np
 from ..core.config import AnswerConfig
 from ..core.kinds import is_question, question_kind
 from ..core.linear import LinearModel, load_learned
-from ..core.text import sentence_spans, tokenize, weighted_coverage
+from ..core.text import sentence_spans
 from ..retrieval.retriever import Retrieval
 from .reader import Calibration, Reader
 from .rules import rule_answer
@@ -57,16 +57,26 @@ class AnswerExtractor:
         kind = question_kind(query, lang)
         sentences = self.sentences(retrieval)
         if read and self.reader and lang in self.config.reader_languages:
-            found = self._read(retrieval, kind, sentences, *self.reader)
+            found = self._grounded(retrieval, self._read(retrieval, kind, sentences, *self.reader))
             if found or lang not in self.config.rules_after_reader:
                 return found
         elif kind and learned and self.span_model and self.span_model.handles(lang):
-            return self._learned(retrieval, kind, sentences)
+            return self._grounded(retrieval, self._learned(retrieval, kind, sentences))
         ruled = rule_answer(query, kind, sentences, self.config)
         if ruled is None:
             return None
         sentence, span, score = ruled
-        return Found(sentence.passage_id, sentence.text, span.text if span else None, kind, score)
+        return self._grounded(
+            retrieval, Found(sentence.passage_id, sentence.text, span.text if span else None, kind, score)
+        )
+
+    def _grounded(self, retrieval: Retrieval, found: Found | None) -> Found | None:
+        """``found`` where its passage holds enough of the question's terms (``answer_min_coverage``), else None: a
+        passage that shares none of the question's words does not hold its answer, however sure the reader is."""
+        if found is None:
+            return None
+        coverage = retrieval.coverage(retrieval.passages[found.passage_id].text)
+        return found if coverage >= self.config.answer_min_coverage else None
 
     def sentences(self, retrieval: Retrieval) -> list[Sentence]:
         """The sentences of the top passages, each once, with their passage's similarity to the query."""
@@ -110,7 +120,7 @@ class AnswerExtractor:
             return None
         spans = reader.read(retrieval.query, [" ".join(s.text for s in chosen) for chosen in contexts])
         best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
-        if best is None or not best.text or best.margin < calibration.min_margin:
+        if best is None or not best.text or best.margin < calibration.threshold(len(contexts)):
             return None
         chosen, at = contexts[best.context], 0
         for sentence in chosen:  # the sentence the span starts in
@@ -135,12 +145,11 @@ class AnswerExtractor:
         read whole was as good as the best sentences of three on FacQA train questions (EM 0.728 against 0.720);
         three let the reader choose the passage (bench/tune_reader.py)."""
         passages = self.config.reader_passages if retrieval.reranked else 1
-        terms = list(dict.fromkeys(retrieval.terms))
         budget = self.config.reader_context_tokens // passages
         out = []
         for position in range(passages):
             mine = [s for s in sentences if s.position == position]
-            coverage = [weighted_coverage(terms, retrieval.idf, set(tokenize(s.text))) for s in mine]
+            coverage = [retrieval.coverage(s.text) for s in mine]
             chosen: list[int] = []
             used = 0
             for i in sorted(range(len(mine)), key=lambda i: (-coverage[i], i)):

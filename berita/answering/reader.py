@@ -28,18 +28,23 @@ MAX_ANSWER_TOKENS = 30
 @dataclass(frozen=True)
 class Calibration:
     """How far to trust a margin: ``confidence = sigmoid(a * margin + b)`` (fitted on held-out dev questions), and
-    the margin under which "no answer" is the better output (bench/tune_reader.py)."""
+    the margins under which "no answer" is the output (bench/tune_reader.py): ``min_margin`` where one passage is
+    read, ``min_margin_several`` where the answer is the best of several passages' spans. The best of several
+    margins runs higher than one passage's, so it needs its own, higher bar to stay silent as often."""
 
     a: float = 1.0
     b: float = 0.0
     min_margin: float = 0.0
+    min_margin_several: float = 0.0
     tuned_on: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Calibration:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(float(raw["a"]), float(raw["b"]), float(raw["min_margin"]), str(raw.get("tuned_on", "")))
+            one = float(raw["min_margin"])
+            several = float(raw.get("min_margin_several", one))
+            return cls(float(raw["a"]), float(raw["b"]), one, several, str(raw.get("tuned_on", "")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(
                 f"cannot load the reader's calibration from {path}: {exc}; set {Reader.SWITCH}=off to "
@@ -48,6 +53,10 @@ class Calibration:
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2) + "\n", encoding="utf-8")
+
+    def threshold(self, passages: int) -> float:
+        """The margin an answer needs when the reader chose it among ``passages`` passages."""
+        return self.min_margin_several if passages > 1 else self.min_margin
 
     def confidence(self, margin: float) -> float:
         return float(1 / (1 + np.exp(-(self.a * margin + self.b))))
@@ -158,11 +167,29 @@ class Reader:
         i, j = np.indices(scores.shape)
         scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
         a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
-        lo, hi = offsets[a][0], offsets[b][1]
-        while lo < hi and text[lo].isspace():
-            lo += 1
-        span = text[lo:hi].strip().rstrip(",;:")
-        return ReadSpan(n, lo, lo + len(span), span, float(scores[a, b] - (start[0] + end[0])))
+        lo, hi = trimmed(text, offsets[a][0], offsets[b][1])
+        return ReadSpan(n, lo, hi, text[lo:hi], float(scores[a, b] - (start[0] + end[0])))
+
+
+BRACKETS = {"(": ")", "[": "]", "“": "”", '"': '"'}
+
+
+def trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """``text[lo:hi]`` without surrounding spaces, trailing separators, a bracket or quote left open or closed at
+    either end, or one pair enclosing it all: spans often take the brackets of "Kamis (12/6/2025)" or a quote's
+    marks with the answer (token offsets include them), and the gold answers do not."""
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in ",;:"):
+        hi -= 1
+    if hi - lo > 2 and BRACKETS.get(text[lo]) == text[hi - 1] and text[lo] not in text[lo + 1 : hi - 1]:
+        return lo + 1, hi - 1  # one pair around it all
+    if hi > lo and text[lo] in BRACKETS and BRACKETS[text[lo]] not in text[lo + 1 : hi]:
+        lo += 1  # opened, never closed
+    closing = {v: k for k, v in BRACKETS.items()}
+    if hi > lo and text[hi - 1] in closing and closing[text[hi - 1]] not in text[lo : hi - 1]:
+        hi -= 1  # closed, never opened
+    return lo, hi
 
 
 def _digest(path: Path) -> str:

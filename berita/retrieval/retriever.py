@@ -34,6 +34,18 @@ class Retrieval:
     terms: list[str]  # the query's BM25 terms
     idf: dict[str, float] = field(default_factory=dict)  # of those terms
     reranked: bool = False  # the leading hits' scores are the reranker's probabilities
+    # the terms as BM25 matched them: an English question's term with its Indonesian translations, one concept each
+    concepts: list[frozenset[str]] = field(default_factory=list)
+
+    def coverage(self, text: str) -> float:
+        """The share of the query's concepts that ``text`` holds (any of a concept's words will do), each weighted by
+        its IDF; translated concepts weigh the same: an English word the corpus never holds, translated or not (a
+        missing dictionary entry), has the highest IDF and would outweigh the words that did match."""
+        concepts = self.concepts or [frozenset({t}) for t in dict.fromkeys(self.terms)]
+        translated = any(len(c) > 1 for c in concepts)
+        weights = [1.0 if translated else max((self.idf.get(t, 0.0) for t in c), default=0.0) for c in concepts]
+        tokens = set(tokenize(text))
+        return sum(w for w, c in zip(weights, concepts) if c & tokens) / (sum(weights) or 1.0)
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,8 @@ class Retriever:
         idf = self.backend.lexical.idf(terms)
         vector = self.embed_query(query) if mode != "bm25" or similarities else None
         dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
-        lexical = self._lexical(query, lang, terms, depth, filters) if mode != "dense" else []
+        concepts = self._concepts(query, lang, terms)
+        lexical = self._lexical(terms, concepts, depth, filters) if mode != "dense" else []
         if mode != "hybrid":
             hits = (dense if mode == "dense" else lexical)[:k]
         else:
@@ -86,7 +99,7 @@ class Retriever:
             head = hits[:similarities]
             for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
                 hit.similarity = float(s)
-        return Retrieval(query, lang, hits, passages, vector, terms, idf, reranked)
+        return Retrieval(query, lang, hits, passages, vector, terms, idf, reranked, concepts)
 
     def rerank_features(
         self,
@@ -113,11 +126,18 @@ class Retriever:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""
         self.embed_query.cache_clear()
 
-    def _lexical(self, query: str, lang: str, terms: list[str], depth: int, filters: Filters | None) -> list[Hit]:
-        if lang == "en" and self.config.translate_english:
-            dictionary = bilingual.load()
-            if dictionary:
-                return self.backend.lexical.search_concepts(bilingual.concepts(query, dictionary), depth, filters)
+    def _concepts(self, query: str, lang: str, terms: list[str]) -> list[frozenset[str]]:
+        """English questions, where translation is on: each term with its translations; else each term alone."""
+        dictionary = bilingual.load() if lang == "en" and self.config.translate_english else {}
+        if dictionary:
+            return bilingual.concepts(query, dictionary)
+        return [frozenset({t}) for t in dict.fromkeys(terms)]
+
+    def _lexical(
+        self, terms: list[str], concepts: list[frozenset[str]], depth: int, filters: Filters | None
+    ) -> list[Hit]:
+        if any(len(c) > 1 for c in concepts):
+            return self.backend.lexical.search_concepts(concepts, depth, filters)
         return self.backend.lexical.search(terms, depth, filters)
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit], lang: str, fusing: Fusing | None) -> list[Hit]:

@@ -3,6 +3,7 @@ engine's use of it. All with the real weights: nothing here is mocked."""
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,14 +109,49 @@ def test_engine_answers_indonesian_questions_with_the_reader(engine):
     assert answer.span in answer.text and answer.text in engine.document(answer.doc_id)[0].text
 
 
-def test_english_questions_are_read_and_the_rules_answer_where_the_reader_says_nothing(engine, seed_settings, embedder):
+def test_english_questions_are_read_and_the_rules_answer_where_the_reader_says_nothing(
+    engine, seed_settings, embedder, tmp_path
+):
     english = "How many local workers will the Allmed project employ?"
     assert engine.search(english).answer.span == "3.500 tenaga kerja"  # the reader
-    assert engine.search(english, reader=False).answer.span != "3.500 tenaga kerja"  # the rules took another number
+    ruled = engine.search(english, reader=False).answer
+    assert (ruled.span if ruled else None) != "3.500 tenaga kerja"  # the rules alone miss it
     mayor = "Who is the mayor of Zhijiang?"
-    reader_alone = SearchEngine.load(seed_settings.replace(rules_after_reader=()), embedder)
-    assert reader_alone.search(mayor).answer is None  # the reader is silent here ...
-    assert engine.search(mayor).answer.span == "Huang Fangshuai"  # ... and the rules answer
+    assert engine.search(mayor).answer.span == "Huang Fangshuai"
+    strict = _calibration(tmp_path, min_margin=50.0, min_margin_several=50.0)  # the reader says nothing
+    reader_alone = SearchEngine.load(seed_settings.replace(reader_calibration=strict, rules_after_reader=()), embedder)
+    assert reader_alone.search(mayor).answer is None
+    with_rules = SearchEngine.load(seed_settings.replace(reader_calibration=strict), embedder)
+    assert with_rules.search(mayor).answer.span == "Huang Fangshuai"  # the rules answer
+
+
+def test_an_answer_chosen_among_several_passages_needs_the_higher_bar(seed_settings, embedder, tmp_path):
+    question = "berapa nilai investasi Allmed?"  # reranked: the reader reads the top three passages
+    lenient_for_one = _calibration(tmp_path, min_margin=-50.0, min_margin_several=50.0)
+    engine = SearchEngine.load(seed_settings.replace(reader_calibration=lenient_for_one), embedder)
+    assert engine.search(question).answer is None
+    one_passage = SearchEngine.load(
+        seed_settings.replace(reader_calibration=lenient_for_one, reader_passages=1), embedder
+    )
+    assert one_passage.search(question).answer.span == "USD 100 juta"
+    assert Calibration(min_margin=-1.0, min_margin_several=2.0).threshold(3) == 2.0
+
+
+def test_no_answer_from_passages_that_share_none_of_the_questions_words(engine, seed_settings, embedder, tmp_path):
+    questions = ["siapa pemenang piala dunia sepak bola 1998?", "Who won the 1998 World Cup?"]  # not in the seeds
+    assert [engine.search(q).answer for q in questions] == [None, None]
+    lenient = _calibration(tmp_path, min_margin=-50.0, min_margin_several=-50.0)  # the reader always answers
+    gated = SearchEngine.load(seed_settings.replace(reader_calibration=lenient), embedder)
+    assert [gated.search(q).answer for q in questions] == [None, None]
+    ungated = SearchEngine.load(seed_settings.replace(reader_calibration=lenient, answer_min_coverage=0.0), embedder)
+    assert all(ungated.search(q).answer is not None for q in questions)
+    assert gated.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"
+
+
+def _calibration(folder: Path, **bars: float) -> Path:
+    path = folder / "calibration.json"
+    Calibration(a=1.0, b=0.0, **bars).save(path)
+    return path
 
 
 def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path):
