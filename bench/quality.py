@@ -254,6 +254,27 @@ def unanswered(engine: SearchEngine, questions: list[Question]) -> dict:
     return {"n": len(questions), "unanswered": round(float(np.mean(silent)), 4)}
 
 
+def reliability(engine: SearchEngine, questions: list[Question]) -> list[dict]:
+    """The product's answers binned by their confidence: how many, and how many were right (token F1 >= 0.5 with a
+    gold answer; any answer to a question without one is wrong). A calibrated confidence matches the right share."""
+    from bench.metrics import token_f1
+
+    given = []
+    for q in questions:
+        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
+        found = engine.answer(retrieval, options)
+        if found is not None and found.span is not None:
+            given.append((found.confidence, bool(q.answers) and token_f1(found.span, q.answers) >= 0.5))
+    out = []
+    for lo in np.arange(0.0, 1.0, 0.2):
+        inside = [(c, r) for c, r in given if lo <= c < lo + 0.2 or (lo >= 0.8 and c == 1.0)]
+        if inside:
+            confidence, right = np.mean(inside, axis=0)
+            row = {"from": float(lo), "confidence": float(confidence), "right": float(right)}
+            out.append({k: round(v, 3) for k, v in row.items()} | {"n": len(inside)})
+    return out
+
+
 def idk_unanswerable(eval_dir: Path) -> list[Question]:
     """IDK-MRC's held-out unanswerable questions (test buckets). Their passages are in the eval corpus; the
     product reads its top passages, not the one each question was written against."""
@@ -362,6 +383,11 @@ def print_table(results: dict) -> None:
             f"  F1 {r['F1']:.3f}  right (F1>=0.5) {r['right']:.3f} (always answering {r['right_always']:.3f})"
             + (f"  unanswerable kept silent {r['silent_unanswerable']:.3f}" if "silent_unanswerable" in r else "")
         )
+    for b in results.get("confidence", []):
+        print(
+            f"product's answers, TyDi QA + IDK-MRC test, confidence {b['from']:.1f}-{b['from'] + 0.2:.1f}: n {b['n']:>4}"
+            f"  mean confidence {b['confidence']:.3f}  right {b['right']:.3f}"
+        )
     for name, u in results.get("unanswerable", {}).items():
         print(f"product, unanswerable: {name:<34} n {u['n']:>5}  no answer {u['unanswered']:.3f}")
     for name, b in results["build"].items():
@@ -440,6 +466,7 @@ def main() -> int:
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
             results["unanswerable"] = {"IDK-MRC test, eval corpus": unanswered(engine, idk_unanswerable(args.eval))}
+            results["confidence"] = reliability(engine, tydi_questions(args.eval) + idk_unanswerable(args.eval))
             seeds, _ = seed_engine(args)
             for lang in ("id", "en"):
                 asked = [q for q in off_corpus(args.eval) if q.lang == lang]

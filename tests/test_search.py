@@ -39,7 +39,7 @@ def test_english_question_about_the_workforce_finds_150000(engine):
     "query,span",
     [
         ("siapa bupati Batang yang menyebut kerja sama sister city?", "M. Faiz Kurniawan"),
-        ("kapan pertemuan daring Batang dan Zhijiang digelar?", "(12/6/2025)"),
+        ("kapan pertemuan daring Batang dan Zhijiang digelar?", "12/6/2025"),
         ("berapa luas lahan KITB?", "4.300 hektar"),
     ],
 )

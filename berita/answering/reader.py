@@ -27,7 +27,8 @@ MAX_ANSWER_TOKENS = 30
 
 @dataclass(frozen=True)
 class Calibration:
-    """How far to trust a margin: ``confidence = sigmoid(a * margin + b)`` (fitted on held-out dev questions), and
+    """How far to trust a margin: ``confidence = sigmoid(a * margin + b)``, the share of the product's answers
+    with that margin that were right on held-out dev questions (bench/tune_reader.py), and
     the margins under which "no answer" is the output (bench/tune_reader.py): ``min_margin`` where one passage is
     read, ``min_margin_several`` where the answer is the best of several passages' spans. The best of several
     margins runs higher than one passage's, so it needs its own, higher bar to stay silent as often."""
