@@ -76,7 +76,8 @@ train: $(VENV)/.installed-base
 	$(BIN)/python -m bench.tune_answers
 
 # The neural reader: tokenise and split the QA data, fine-tune e5's lower layers and a span head (torch; on two
-# cores about an hour an epoch, resumable), then calibrate its threshold on the dev split.
+# cores about an hour an epoch, resumable), then calibrate its bars and confidence on the dev split (with the
+# index that bench-quality builds).
 train-reader: $(VENV)/.installed-test
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
 	$(BIN)/python -m bench.train_reader prepare
