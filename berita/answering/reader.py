@@ -27,11 +27,10 @@ MAX_ANSWER_TOKENS = 30
 
 @dataclass(frozen=True)
 class Calibration:
-    """How far to trust a margin: ``confidence = sigmoid(a * margin + b)``, the share of the product's answers
-    with that margin that were right on held-out dev questions (bench/tune_reader.py), and
-    the margins under which "no answer" is the output (bench/tune_reader.py): ``min_margin`` where one passage is
-    read, ``min_margin_several`` where the answer is the best of several passages' spans. The best of several
-    margins runs higher than one passage's, so it needs its own, higher bar to stay silent as often."""
+    """Fitted on held-out dev questions by bench/tune_reader.py: how far to trust a margin, ``confidence =
+    sigmoid(a * margin + b)`` (the share of the product's answers with that margin that were right), and the
+    margins under which "no answer" is the output: ``min_margin`` where one passage is read, ``min_margin_several``
+    where the answer is the best of several passages' spans, whose best margin runs higher than one passage's."""
 
     a: float = 1.0
     b: float = 0.0

@@ -121,6 +121,8 @@ class AnswerConfig:
     rules_after_reader: tuple[str, ...] = ("en",)
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.answer_min_coverage <= 1.0:
+            raise ConfigError(f"BERITA_ANSWER_MIN_COVERAGE is a share, from 0 to 1 (got {self.answer_min_coverage})")
         if self.reader_passages < 1 or self.reader_context_tokens < 1:
             raise ConfigError(
                 "BERITA_READER_PASSAGES and BERITA_READER_CONTEXT_TOKENS must be at least 1 "

@@ -208,3 +208,10 @@ def test_reader_settings_below_one_are_clear_errors():
         with pytest.raises(ConfigError, match="at least 1"):
             Settings.from_env({name: "0"})
     assert Settings.from_env({"BERITA_READER_PASSAGES": "1"}).answers.reader_passages == 1
+
+
+def test_an_answer_coverage_outside_zero_to_one_is_a_clear_error():
+    for raw in ("-0.1", "1.5"):
+        with pytest.raises(ConfigError, match="from 0 to 1"):
+            Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": raw})
+    assert Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": "0.5"}).answers.answer_min_coverage == 0.5
