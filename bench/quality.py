@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.metrics import answer_scores, percentiles, retrieval_scores
+from bench.train_reader import qa_rows, split
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.answering import Found
 from berita.backends import LocalIndex, read_index
@@ -76,22 +77,12 @@ def tydi_questions(eval_dir: Path, part: str = "test") -> list[Question]:
     return [
         Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"])
         for r in _tydi_rows(eval_dir)
-        if _tydi_part(r) == part
+        if split(r) == part
     ]
 
 
 def _tydi_rows(eval_dir: Path) -> list[dict]:
-    from bench.train_reader import qa_rows
-
     return [r for r in qa_rows(eval_dir) if r["set"] == "tydi"]
-
-
-def _tydi_part(row: dict) -> str:
-    from bench.train_reader import DEV_PERCENT, bucket
-
-    if row["part"] == "train":
-        return "train"
-    return "dev" if bucket(row["doc_id"]) < DEV_PERCENT else "test"
 
 
 def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
@@ -200,12 +191,10 @@ def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
     IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid. A
     last row pools the answerable questions of both test sets: IDK-MRC's answerable questions are TyDi QA's (the
     repeats count once, under TyDi), so alone they are only 19."""
-    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
-
     reader, calibration = engine.reader()
     parts: dict[str, list[dict]] = {}
     for r in qa_rows(eval_dir):
-        if r["part"] == "facqa-valid" or (r["part"] != "train" and bucket(r["doc_id"]) >= DEV_PERCENT):
+        if r["part"] == "facqa-valid" or (r["set"] != "facqa" and split(r) == "test"):
             parts.setdefault(r["part"].replace("heldout", "test"), []).append(r)
     for rows in parts.values():
         for r in rows:
@@ -245,26 +234,30 @@ def _reader_scores(rows: list[dict], bar: float) -> dict:
     return row
 
 
-def unanswered(engine: SearchEngine, questions: list[Question]) -> dict:
-    """How often the product says nothing to questions it cannot answer."""
-    silent = []
+def answers_to(engine: SearchEngine, questions: list[Question]) -> list[Found | None]:
+    """The product's answer to each question (None where it says nothing)."""
+    out = []
     for q in questions:
         retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
-        silent.append(engine.answer(retrieval, options) is None)
-    return {"n": len(questions), "unanswered": round(float(np.mean(silent)), 4)}
+        out.append(engine.answer(retrieval, options))
+    return out
 
 
-def reliability(engine: SearchEngine, questions: list[Question]) -> list[dict]:
+def unanswered(found: list[Found | None]) -> dict:
+    """How often the product said nothing to questions it cannot answer."""
+    return {"n": len(found), "unanswered": round(float(np.mean([f is None for f in found])), 4)}
+
+
+def reliability(questions: list[Question], found: list[Found | None]) -> list[dict]:
     """The product's answers binned by their confidence: how many, and how many were right (token F1 >= 0.5 with a
     gold answer; any answer to a question without one is wrong). A calibrated confidence matches the right share."""
     from bench.metrics import token_f1
 
-    given = []
-    for q in questions:
-        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
-        found = engine.answer(retrieval, options)
-        if found is not None and found.span is not None:
-            given.append((found.confidence, bool(q.answers) and token_f1(found.span, q.answers) >= 0.5))
+    given = [
+        (f.confidence, bool(q.answers) and token_f1(f.span, q.answers) >= 0.5)
+        for q, f in zip(questions, found)
+        if f is not None and f.span is not None
+    ]
     out = []
     for lo in np.arange(0.0, 1.0, 0.2):
         inside = [(c, r) for c, r in given if lo <= c < lo + 0.2 or (lo >= 0.8 and c == 1.0)]
@@ -275,15 +268,13 @@ def reliability(engine: SearchEngine, questions: list[Question]) -> list[dict]:
     return out
 
 
-def idk_unanswerable(eval_dir: Path) -> list[Question]:
-    """IDK-MRC's held-out unanswerable questions (test buckets). Their passages are in the eval corpus; the
-    product reads its top passages, not the one each question was written against."""
-    from bench.train_reader import DEV_PERCENT, bucket, qa_rows
-
+def idk_unanswerable(eval_dir: Path, part: str = "test") -> list[Question]:
+    """IDK-MRC's held-out unanswerable questions (``test`` or ``dev`` buckets). Their passages are in the eval
+    corpus; the product reads its top passages, not the one each question was written against."""
     return [
         Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", None, [])
         for r in qa_rows(eval_dir)
-        if r["set"] == "idk" and r["is_impossible"] and r["part"] != "train" and bucket(r["doc_id"]) >= DEV_PERCENT
+        if r["set"] == "idk" and r["is_impossible"] and split(r) == part
     ]
 
 
@@ -465,12 +456,14 @@ def main() -> int:
             results["sets"]["indosum-en"] = evaluate(engine, english, with_answers=True)
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
-            results["unanswerable"] = {"IDK-MRC test, eval corpus": unanswered(engine, idk_unanswerable(args.eval))}
-            results["confidence"] = reliability(engine, tydi_questions(args.eval) + idk_unanswerable(args.eval))
+            tydi, idk = tydi_questions(args.eval), idk_unanswerable(args.eval)
+            tydi_found, idk_found = answers_to(engine, tydi), answers_to(engine, idk)
+            results["unanswerable"] = {"IDK-MRC test, eval corpus": unanswered(idk_found)}
+            results["confidence"] = reliability(tydi + idk, tydi_found + idk_found)
             seeds, _ = seed_engine(args)
             for lang in ("id", "en"):
                 asked = [q for q in off_corpus(args.eval) if q.lang == lang]
-                results["unanswerable"][f"off-corpus {lang} (seeds' index)"] = unanswered(seeds, asked)
+                results["unanswerable"][f"off-corpus {lang} (seeds' index)"] = unanswered(answers_to(seeds, asked))
     results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
     print_table(results)
     write_results(args.out, results)

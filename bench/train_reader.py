@@ -46,6 +46,14 @@ def held_out(doc_id: str) -> bool:
     return bucket(doc_id) < HELD_OUT_PERCENT
 
 
+def split(row: dict) -> str:
+    """Where a TyDi QA or IDK-MRC row of ``qa_rows`` belongs: ``train``, ``dev`` (thresholds and settings are chosen
+    there) or ``test`` (reported only)."""
+    if row["part"] == "train":
+        return "train"
+    return "dev" if bucket(row["doc_id"]) < DEV_PERCENT else "test"
+
+
 def read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

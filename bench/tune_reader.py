@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.metrics import token_f1
-from bench.train_reader import DEV_PERCENT, ROOT, bucket, qa_rows
+from bench.train_reader import ROOT, qa_rows, split
 from berita import SearchEngine, Settings
 from berita.answering.reader import Calibration, Reader
 
@@ -55,26 +55,23 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return w
 
 
-def product_answers(engine: SearchEngine, eval_dir: Path, unanswerable: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def product_answers(engine: SearchEngine, eval_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """The reader's margin for each answer the product gives to dev questions, and whether it is right: TyDi QA dev
     and IDK-MRC dev's unanswerable questions, over the eval corpus. (Not FacQA train: the reader was trained on it,
     and would look surer than it is.)"""
-    from bench.quality import tydi_questions
+    from bench.quality import answers_to, idk_unanswerable, tydi_questions
 
-    questions = [(q.text, q.answers) for q in tydi_questions(eval_dir, "dev")]
-    questions += [(r["question"], []) for r in unanswerable]
+    questions = tydi_questions(eval_dir, "dev") + idk_unanswerable(eval_dir, "dev")
     reader, calibration = engine.reader()
     # with a = 1 and b = 0 the confidence is sigmoid(margin), so the margin reads back as its logit
     engine.extractor.reader = (reader, dataclasses.replace(calibration, a=1.0, b=0.0))
     margin, right = [], []
-    for text, answers in questions:
-        retrieval = engine.retrieve(text, lang="id", k=10)[0]
-        found = engine.answer(retrieval)
+    for q, found in zip(questions, answers_to(engine, questions)):
         if found is None or found.span is None:
             continue
         p = float(np.clip(found.confidence, 1e-12, 1 - 1e-12))
         margin.append(np.log(p / (1 - p)))
-        right.append(bool(answers) and token_f1(found.span, answers) >= 0.5)
+        right.append(bool(q.answers) and token_f1(found.span, q.answers) >= 0.5)
     return np.array(margin), np.array(right, dtype=float)
 
 
@@ -139,7 +136,7 @@ def main() -> int:
     if args.weights:
         reader_weights(args.eval, [float(w) for w in args.weights.split(",")])
         return 0
-    rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and bucket(r["doc_id"]) < DEV_PERCENT]
+    rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and split(r) == "dev"]
     engine = eval_engine()
     reader, _ = engine.reader()
     margin, right, answerable = margins(reader, rows)
@@ -151,7 +148,7 @@ def main() -> int:
     several = lowest_silent_bar(product_silence(engine, unanswerable), "the product, best of several passages")
     bars = Calibration(min_margin=one, min_margin_several=several)
     engine.extractor.reader = (reader, bars)
-    answer_margin, answered_right = product_answers(engine, args.eval, unanswerable)
+    answer_margin, answered_right = product_answers(engine, args.eval)
     a, b = (round(float(w), 4) for w in fit_logistic(answer_margin[:, None], answered_right))
     print(f"{len(answered_right)} answers on dev, {answered_right.mean():.3f} right")
     tuned_on = (

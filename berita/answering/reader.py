@@ -172,6 +172,7 @@ class Reader:
 
 
 BRACKETS = {"(": ")", "[": "]", "“": "”", '"': '"'}
+CLOSING = {v: k for k, v in BRACKETS.items()}
 
 
 def trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:
@@ -186,8 +187,7 @@ def trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:
         return lo + 1, hi - 1  # one pair around it all
     if hi > lo and text[lo] in BRACKETS and BRACKETS[text[lo]] not in text[lo + 1 : hi]:
         lo += 1  # opened, never closed
-    closing = {v: k for k, v in BRACKETS.items()}
-    if hi > lo and text[hi - 1] in closing and closing[text[hi - 1]] not in text[lo : hi - 1]:
+    if hi > lo and text[hi - 1] in CLOSING and CLOSING[text[hi - 1]] not in text[lo : hi - 1]:
         hi -= 1  # closed, never opened
     return lo, hi
 
