@@ -20,6 +20,22 @@ def retrieval_scores(ranks: list[int | None], k: int = 10) -> dict[str, float]:
     }
 
 
+def paired_difference(a: list[bool], b: list[bool]) -> dict[str, float]:
+    """How much more often ``a`` than ``b`` got a question right (the same questions), with a 95% interval: a
+    gain of a point or two on a few hundred questions is a handful of them, and may be chance."""
+    n = max(len(a), 1)
+    d = [float(x) - float(y) for x, y in zip(a, b)]
+    mean = sum(d) / n
+    spread = 1.96 * math.sqrt(max(sum((x - mean) ** 2 for x in d) / max(n - 1, 1), 0.0) / n)
+    return {
+        "wins": sum(x > 0 for x in d),
+        "losses": sum(x < 0 for x in d),
+        "difference": mean,
+        "ci95_low": mean - spread,
+        "ci95_high": mean + spread,
+    }
+
+
 def _tokens(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 

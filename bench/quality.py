@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.metrics import answer_scores, percentiles, retrieval_scores
+from bench.metrics import answer_scores, paired_difference, percentiles, retrieval_scores
 from bench.train_reader import qa_rows, split
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.answering import Found
@@ -150,6 +150,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
     for lang in sorted({q.lang for q in questions}):
         subset = [q for q in questions if q.lang == lang]
         row: dict = {"n": len(subset)}
+        firsts: dict[str, list[bool]] = {}
         for system in SYSTEMS:
             answering = with_answers and system == PRODUCT
             latencies, ranks, predictions, holds, answer_times, plain = [], [], [], [], [], []
@@ -172,6 +173,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                 holds.append(top_holds_answer(passages, q))
                 predictions.append((answer.span or answer.sentence) if answer else None)
             row[system] = {k: round(v, 4) for k, v in retrieval_scores(ranks).items()}
+            firsts[system] = [r == 1 for r in ranks]
             if with_answers:
                 row[system]["top_holds_answer"] = round(sum(holds) / len(holds), 4)
             lat = percentiles(latencies)
@@ -182,6 +184,11 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                 timing = percentiles(answer_times)
                 row["answers"]["answer_ms_p50"], row["answers"]["answer_ms_p95"] = timing["p50_ms"], timing["p95_ms"]
                 row["answers_without_reader"] = {k: round(v, 4) for k, v in answer_scores(plain, golds).items()}
+        # the product's R@1 gain over each single retriever, question by question: how sure a gain is
+        row["product_gain"] = {
+            base: {k: round(v, 4) for k, v in paired_difference(firsts[PRODUCT], firsts[base]).items()}
+            for base in ("dense", "bm25")
+        }
         out[lang] = row
     return out
 
@@ -359,6 +366,11 @@ def print_table(results: dict) -> None:
                 print(
                     f"{name:<22}{lang:<5}{row['n']:>5}  {system:<15}{s['R@1']:>7.3f}{s['R@10']:>7.3f}{s['MRR@10']:>8.3f}"
                     f"{s['nDCG@10']:>9.3f}{holds}{s['latency_ms_p50']:>8.1f}"
+                )
+            for base, g in row["product_gain"].items():
+                print(
+                    f"{'':<26}{'R@1 gain':>15}: over {base:<5} {100 * g['difference']:+.1f} points"
+                    f" (95% {100 * g['ci95_low']:+.1f} to {100 * g['ci95_high']:+.1f}; {g['wins']} won, {g['losses']} lost)"
                 )
             for key, label in (("answers", "answers"), ("answers_without_reader", "without reader")):
                 if key in row:

@@ -71,9 +71,10 @@ class AnswerExtractor:
         )
 
     def _grounded(self, retrieval: Retrieval, found: Found | None) -> Found | None:
-        """``found`` where its passage holds enough of the question's terms (``answer_min_coverage``), else None: a
-        passage that shares none of the question's words does not hold its answer, however sure the reader is."""
-        if found is None:
+        """``found`` where its passage holds enough of the question's terms (``answer_min_coverage``) and its span
+        says more than the question did, else None: a passage that shares none of the question's words does not hold
+        its answer, however sure the reader is."""
+        if found is None or (found.span and retrieval.echoes(found.span)):
             return None
         coverage = retrieval.coverage(retrieval.passages[found.passage_id].text)
         return found if coverage >= self.config.answer_min_coverage else None

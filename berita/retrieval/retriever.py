@@ -47,6 +47,12 @@ class Retrieval:
         tokens = set(tokenize(text))
         return sum(w for w, c in zip(weights, concepts) if c & tokens) / (sum(weights) or 1.0)
 
+    def echoes(self, text: str) -> bool:
+        """``text`` only repeats the query: each of its terms is one of the query's (or a translation of one). Such
+        a span never answers it ("Which foreign companies ...?" -> "luar negeri")."""
+        tokens = set(tokenize(text))
+        return bool(tokens) and tokens <= set(self.terms).union(*self.concepts)
+
 
 @dataclass(frozen=True)
 class Fusing:

@@ -148,6 +148,24 @@ def test_no_answer_from_passages_that_share_none_of_the_questions_words(engine, 
     assert gated.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"
 
 
+KIT = (
+    "Dalam kesempatan yang sama, wihaji juga menginformasikan bahwa di KIT Batang sudah ada 3 Perusahaan besar dari "
+    "luar negeri yang sudah positif berinvestasi dan akan melakukan kerjasama yaitu LG, KCC Glass, dan Wavin."
+)
+
+
+def test_a_span_that_only_repeats_the_question_is_no_answer(engine, reader):
+    question = "Which foreign companies have invested in KIT Batang?"
+    (echo,) = reader.read(question, [KIT])
+    assert echo.text == "luar negeri"  # "foreign", translated: what the reader would have said
+    retrieval, _ = engine.retrieve(question, with_answer=True)
+    assert retrieval.echoes("luar negeri") and retrieval.echoes("KIT Batang")
+    assert not retrieval.echoes("LG, KCC Glass") and not retrieval.echoes("3 Perusahaan besar")
+    assert not retrieval.echoes("...")  # nothing to compare: not called an echo
+    answer = engine.search(question).answer
+    assert answer is not None and answer.span in ("LG", "KCC Glass", "Wavin")
+
+
 def _calibration(folder: Path, **bars: float) -> Path:
     path = folder / "calibration.json"
     Calibration(a=1.0, b=0.0, **bars).save(path)

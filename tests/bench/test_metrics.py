@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from bench.metrics import answer_scores, exact_match, percentiles, retrieval_scores, token_f1
+from bench.metrics import answer_scores, exact_match, paired_difference, percentiles, retrieval_scores, token_f1
 
 
 def test_retrieval_scores():
@@ -23,3 +23,16 @@ def test_answer_scores():
 def test_percentiles_in_milliseconds():
     p = percentiles([i / 1000 for i in range(1, 101)])
     assert (p["p50_ms"], p["p95_ms"], p["p99_ms"], p["n"]) == (50.5, 95.0, 99.0, 100)
+
+
+def test_paired_difference_counts_wins_and_losses_and_widens_with_fewer_questions():
+    a = [True] * 8 + [False] * 2
+    b = [True] * 6 + [False] * 2 + [True, True]  # a wins on 2 (indices 6, 7), loses on 2 (8, 9)
+    d = paired_difference(a, b)
+    assert (d["wins"], d["losses"], d["difference"]) == (2, 2, 0.0)
+    assert d["ci95_low"] < 0 < d["ci95_high"]
+    few = paired_difference([True, False, True, True], [False, False, True, True])
+    many = paired_difference([True, False, True, True] * 50, [False, False, True, True] * 50)
+    assert few["difference"] == many["difference"] == 0.25
+    assert many["ci95_high"] - many["ci95_low"] < few["ci95_high"] - few["ci95_low"]
+    assert many["ci95_low"] > 0  # 50 wins and no loss is no chance
