@@ -1,5 +1,5 @@
 """The CLI's ``--json`` output for 20 seed questions, byte for byte as recorded before the package was restructured.
-After a deliberate change of ranking or answers, refresh it: BERITA_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py"""
+After a deliberate change of ranking or answers, refresh it: BERITA_UPDATE_GOLDEN=1 python -m pytest tests/cli/test_golden.py"""
 
 import os
 from pathlib import Path
