@@ -4,6 +4,7 @@ nothing.
 
     .venv/bin/python -m bench.tune_reader      # writes berita/answering/reader.json (needs bench.quality's eval index)
     .venv/bin/python -m bench.tune_reader --weights 0,0.1,0.2,0.3,0.5   # reader_weight on TyDi dev (eval index)
+    .venv/bin/python -m bench.tune_reader --shares 0,0.1,0.2,0.3,0.4     # answer_min_coverage (eval and seed indexes)
 
 Dev: the TyDi QA and IDK-MRC passages in the first 7 of the 15 held-out hash buckets (bench/train_reader.py). A
 span counts as right when its token F1 with a gold answer is at least 0.5 (the reader's spans are often a word
@@ -93,6 +94,37 @@ def reader_weights(eval_dir: Path, weights: list[float]) -> None:
         print(f"  {weight:<5} -> {np.mean(first):.4f}  {f1:.4f}")
 
 
+def answer_shares(eval_dir: Path, shares: list[float]) -> None:
+    """What each ``answer_min_coverage`` keeps: Indonesian dev/train questions (TyDi QA dev, FacQA train) asked of
+    the eval corpus, which holds their answers (right answers kept), and of the seeds' index, which does not (every
+    answer there is wrong). An answer passes a share when its passage's ``Retrieval.coverage`` reaches it, so one
+    pass with the check off tells every share."""
+    from bench.quality import facqa_questions, tydi_questions
+
+    questions = tydi_questions(eval_dir, "dev") + facqa_questions(eval_dir, "train")
+    print(
+        f"{len(questions)} questions (TyDi QA dev, FacQA train): share -> right answers kept (eval corpus), "
+        "answers given where none is right (seeds' index)"
+    )
+    found: dict[str, list[tuple[float, bool]]] = {}  # per index: each answer's passage coverage and whether it is right
+    for name, index in (("eval", "eval-index"), ("seeds", "seed-index")):
+        engine = SearchEngine.load(
+            Settings.from_env(index_dir=ROOT / "data" / "bench" / index, answer_min_coverage=0.0)
+        )
+        found[name] = []
+        for q in questions:
+            retrieval = engine.retrieve(q.text, lang="id", k=10)[0]
+            answer = engine.answer(retrieval)
+            if answer is not None and answer.span is not None:
+                right = name == "eval" and token_f1(answer.span, q.answers) >= 0.5
+                found[name].append((retrieval.coverage(retrieval.passages[answer.passage_id].text), right))
+    right_all = sum(r for _, r in found["eval"]) or 1
+    for share in shares:
+        kept = sum(r for c, r in found["eval"] if c >= share)
+        off = sum(c >= share for c, _ in found["seeds"])
+        print(f"  {share:<5} -> {kept / right_all:.3f} ({kept} of {right_all}); {off / len(questions):.3f} ({off})")
+
+
 SILENT = 0.75  # the answers issue asks that >= 70% of unanswerable held-out questions get no answer; 5 points spare
 BARS = np.arange(-6.0, 6.01, 0.25)
 
@@ -132,9 +164,13 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--out", type=Path, default=Settings().answers.reader_calibration)
     parser.add_argument("--weights", help="comma-separated reader_weight values to compare instead")
+    parser.add_argument("--shares", help="comma-separated answer_min_coverage values to compare instead")
     args = parser.parse_args()
     if args.weights:
         reader_weights(args.eval, [float(w) for w in args.weights.split(",")])
+        return 0
+    if args.shares:
+        answer_shares(args.eval, [float(w) for w in args.shares.split(",")])
         return 0
     rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and split(r) == "dev"]
     engine = eval_engine()
