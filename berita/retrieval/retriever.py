@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -34,24 +34,33 @@ class Retrieval:
     terms: list[str]  # the query's BM25 terms
     idf: dict[str, float] = field(default_factory=dict)  # of those terms
     reranked: bool = False  # the leading hits' scores are the reranker's probabilities
-    # the terms as BM25 matched them: an English question's term with its Indonesian translations, one concept each
+    # the terms as BM25 matched them: an English question's term with its Indonesian translations, one concept each;
+    # left empty, each term alone
     concepts: list[frozenset[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.concepts = self.concepts or [frozenset({t}) for t in dict.fromkeys(self.terms)]
 
     def coverage(self, text: str) -> float:
         """The share of the query's concepts that ``text`` holds (any of a concept's words will do), each weighted by
         its IDF; translated concepts weigh the same: an English word the corpus never holds, translated or not (a
         missing dictionary entry), has the highest IDF and would outweigh the words that did match."""
-        concepts = self.concepts or [frozenset({t}) for t in dict.fromkeys(self.terms)]
-        translated = any(len(c) > 1 for c in concepts)
-        weights = [1.0 if translated else max((self.idf.get(t, 0.0) for t in c), default=0.0) for c in concepts]
         tokens = set(tokenize(text))
-        return sum(w for w, c in zip(weights, concepts) if c & tokens) / (sum(weights) or 1.0)
+        weights = self._concept_weights
+        return sum(w for w, c in zip(weights, self.concepts) if c & tokens) / (sum(weights) or 1.0)
 
     def echoes(self, text: str) -> bool:
         """``text`` only repeats the query: each of its terms is one of the query's (or a translation of one). Such
         a span never answers it ("Which foreign companies ...?" -> "luar negeri")."""
         tokens = set(tokenize(text))
-        return bool(tokens) and tokens <= set(self.terms).union(*self.concepts)
+        return bool(tokens) and tokens <= set().union(*self.concepts)
+
+    @cached_property
+    def _concept_weights(self) -> list[float]:
+        # once per query, not once per sentence that ``coverage`` weighs
+        if any(len(c) > 1 for c in self.concepts):
+            return [1.0] * len(self.concepts)
+        return [max((self.idf.get(t, 0.0) for t in c), default=0.0) for c in self.concepts]
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class Retriever:
         idf = self.backend.lexical.idf(terms)
         vector = self.embed_query(query) if mode != "bm25" or similarities else None
         dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
-        concepts = self._concepts(query, lang, terms)
+        concepts = self._concepts(query, lang)
         lexical = self._lexical(terms, concepts, depth, filters) if mode != "dense" else []
         if mode != "hybrid":
             hits = (dense if mode == "dense" else lexical)[:k]
@@ -132,12 +141,10 @@ class Retriever:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""
         self.embed_query.cache_clear()
 
-    def _concepts(self, query: str, lang: str, terms: list[str]) -> list[frozenset[str]]:
-        """English questions, where translation is on: each term with its translations; else each term alone."""
+    def _concepts(self, query: str, lang: str) -> list[frozenset[str]]:
+        """English questions, where translation is on: each term with its translations; else none (each term alone)."""
         dictionary = bilingual.load() if lang == "en" and self.config.translate_english else {}
-        if dictionary:
-            return bilingual.concepts(query, dictionary)
-        return [frozenset({t}) for t in dict.fromkeys(terms)]
+        return bilingual.concepts(query, dictionary) if dictionary else []
 
     def _lexical(
         self, terms: list[str], concepts: list[frozenset[str]], depth: int, filters: Filters | None
