@@ -58,6 +58,12 @@ def token_f1(prediction: str | None, golds: list[str]) -> float:
     return best
 
 
+def is_right(prediction: str | None, golds: list[str]) -> bool:
+    """An answer counts as right when its token F1 with a gold answer is at least 0.5: the reader's spans are often
+    a word longer or shorter than the gold ones. No answer, or a question without gold answers, is never right."""
+    return token_f1(prediction, golds) >= 0.5
+
+
 def answer_scores(predictions: list[str | None], golds: list[list[str]]) -> dict[str, float]:
     n = max(len(predictions), 1)
     answered = [i for i, p in enumerate(predictions) if p is not None]

@@ -24,7 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.metrics import answer_scores, paired_difference, percentiles, retrieval_scores
+from bench.metrics import (
+    answer_scores,
+    exact_match,
+    is_right,
+    paired_difference,
+    percentiles,
+    retrieval_scores,
+    token_f1,
+)
 from bench.train_reader import qa_rows, split
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.answering import Found
@@ -214,8 +222,6 @@ def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
 
 
 def _reader_scores(rows: list[dict], bar: float) -> dict:
-    from bench.metrics import exact_match, token_f1
-
     given, right, right_always, em, f1, silent = [], [], [], [], [], []
     for r in rows:
         best = r["read"]
@@ -223,7 +229,7 @@ def _reader_scores(rows: list[dict], bar: float) -> dict:
         if r["is_impossible"]:
             silent.append(not answers)
             continue
-        good = best is not None and token_f1(best.text, r["answers"]) >= 0.5
+        good = best is not None and is_right(best.text, r["answers"])
         given.append(answers)
         right.append(answers and good)
         right_always.append(good)
@@ -258,10 +264,8 @@ def unanswered(found: list[Found | None]) -> dict:
 def reliability(questions: list[Question], found: list[Found | None]) -> list[dict]:
     """The product's answers binned by their confidence: how many, and how many were right (token F1 >= 0.5 with a
     gold answer; any answer to a question without one is wrong). A calibrated confidence matches the right share."""
-    from bench.metrics import token_f1
-
     given = [
-        (f.confidence, bool(q.answers) and token_f1(f.span, q.answers) >= 0.5)
+        (f.confidence, is_right(f.span, q.answers))
         for q, f in zip(questions, found)
         if f is not None and f.span is not None
     ]

@@ -24,10 +24,11 @@ import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from bench.metrics import token_f1
+from bench.metrics import is_right
 from bench.train_reader import ROOT, qa_rows, split
 from berita import SearchEngine, Settings
 from berita.answering.reader import Calibration, Reader
@@ -40,7 +41,7 @@ def margins(reader: Reader, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, n
         spans = reader.read(r["question"], [r["context"]])
         best = spans[0] if spans else None
         margin.append(best.margin if best else -1e9)
-        right.append(best is not None and not r["is_impossible"] and token_f1(best.text, r["answers"]) >= 0.5)
+        right.append(best is not None and not r["is_impossible"] and is_right(best.text, r["answers"]))
         answerable.append(not r["is_impossible"])
     return np.array(margin), np.array(right), np.array(answerable)
 
@@ -72,7 +73,7 @@ def product_answers(engine: SearchEngine, eval_dir: Path) -> tuple[np.ndarray, n
             continue
         p = float(np.clip(found.confidence, 1e-12, 1 - 1e-12))
         margin.append(np.log(p / (1 - p)))
-        right.append(bool(q.answers) and token_f1(found.span, q.answers) >= 0.5)
+        right.append(is_right(found.span, q.answers))
     return np.array(margin), np.array(right, dtype=float)
 
 
@@ -82,7 +83,7 @@ def reader_weights(eval_dir: Path, weights: list[float]) -> None:
     from bench.metrics import answer_scores
     from bench.quality import gold_rank, ranked_passages, tydi_questions
 
-    engine = eval_engine()
+    engine = bench_engine()
     questions = tydi_questions(eval_dir, "dev")
     retrievals = [engine.retrieve(q.text, lang="id", k=10)[0] for q in questions]
     print(f"TyDi dev, {len(questions)} questions: reader_weight -> R@1, answer F1")
@@ -108,15 +109,13 @@ def answer_shares(eval_dir: Path, shares: list[float]) -> None:
     )
     found: dict[str, list[tuple[float, bool]]] = {}  # per index: each answer's passage coverage and whether it is right
     for name, index in (("eval", "eval-index"), ("seeds", "seed-index")):
-        engine = SearchEngine.load(
-            Settings.from_env(index_dir=ROOT / "data" / "bench" / index, answer_min_coverage=0.0)
-        )
+        engine = bench_engine(index, answer_min_coverage=0.0)
         found[name] = []
         for q in questions:
             retrieval = engine.retrieve(q.text, lang="id", k=10)[0]
             answer = engine.answer(retrieval)
             if answer is not None and answer.span is not None:
-                right = name == "eval" and token_f1(answer.span, q.answers) >= 0.5
+                right = name == "eval" and is_right(answer.span, q.answers)
                 found[name].append((retrieval.coverage(retrieval.passages[answer.passage_id].text), right))
     right_all = sum(r for _, r in found["eval"]) or 1
     for share in shares:
@@ -141,9 +140,10 @@ def lowest_silent_bar(silent_at: Callable[[float], float], label: str) -> float:
     raise SystemExit(f"no bar up to {BARS[-1]} leaves {SILENT:.0%} of the unanswerable questions unanswered")
 
 
-def eval_engine() -> SearchEngine:
-    """The engine over bench/quality.py's eval corpus (built by ``python -m bench.quality``)."""
-    return SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index"))
+def bench_engine(index: str = "eval-index", **settings: Any) -> SearchEngine:
+    """The engine over one of bench/quality.py's indexes (built by ``python -m bench.quality``): its eval corpus, or
+    the seeds' (``seed-index``); ``settings`` change the defaults."""
+    return SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / index, **settings))
 
 
 def product_silence(engine: SearchEngine, rows: list[dict]) -> Callable[[float], float]:
@@ -173,7 +173,7 @@ def main() -> int:
         answer_shares(args.eval, [float(w) for w in args.shares.split(",")])
         return 0
     rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and split(r) == "dev"]
-    engine = eval_engine()
+    engine = bench_engine()
     reader, _ = engine.reader()
     margin, right, answerable = margins(reader, rows)
     print(f"dev: {len(rows)} questions ({int(answerable.sum())} answerable); right at any margin: {right.mean():.3f}")

@@ -2,7 +2,15 @@ import math
 
 import pytest
 
-from bench.metrics import answer_scores, exact_match, paired_difference, percentiles, retrieval_scores, token_f1
+from bench.metrics import (
+    answer_scores,
+    exact_match,
+    is_right,
+    paired_difference,
+    percentiles,
+    retrieval_scores,
+    token_f1,
+)
 
 
 def test_retrieval_scores():
@@ -36,3 +44,9 @@ def test_paired_difference_counts_wins_and_losses_and_widens_with_fewer_question
     assert few["difference"] == many["difference"] == 0.25
     assert many["ci95_high"] - many["ci95_low"] < few["ci95_high"] - few["ci95_low"]
     assert many["ci95_low"] > 0  # 50 wins and no loss is no chance
+
+
+def test_an_answer_is_right_from_half_the_gold_tokens():
+    assert is_right("USD 100 juta atau", ["USD 100 juta"]) and is_right("100 juta", ["USD 100 juta"])
+    assert not is_right("juta", ["USD 100 juta lebih"])  # F1 0.4
+    assert not is_right(None, ["x"]) and not is_right("x", [])  # nothing said; nothing to be right about
