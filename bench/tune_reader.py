@@ -159,18 +159,26 @@ def product_silence(engine: SearchEngine, rows: list[dict]) -> Callable[[float],
     return silent_at
 
 
+def numbers(text: str) -> list[float]:
+    """``0.1,0.2`` -> [0.1, 0.2]; anything else is argparse's usage error, not a traceback."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--out", type=Path, default=Settings().answers.reader_calibration)
-    parser.add_argument("--weights", help="comma-separated reader_weight values to compare instead")
-    parser.add_argument("--shares", help="comma-separated answer_min_coverage values to compare instead")
+    parser.add_argument("--weights", type=numbers, help="comma-separated reader_weight values to compare instead")
+    parser.add_argument("--shares", type=numbers, help="comma-separated answer_min_coverage values to compare instead")
     args = parser.parse_args()
     if args.weights:
-        reader_weights(args.eval, [float(w) for w in args.weights.split(",")])
+        reader_weights(args.eval, args.weights)
         return 0
     if args.shares:
-        answer_shares(args.eval, [float(w) for w in args.shares.split(",")])
+        answer_shares(args.eval, args.shares)
         return 0
     rows = [r for r in qa_rows(args.eval) if r["set"] in ("tydi", "idk") and split(r) == "dev"]
     engine = bench_engine()
