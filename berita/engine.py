@@ -21,7 +21,7 @@ from .core.lang import SUPPORTED, detect_language, warm_up
 from .core.linear import LinearModel
 from .core.schema import Answer, Citation, Document, Filters, Hit, Passage, Result, SearchResponse
 from .core.text import normalize
-from .embed import Embedder, load_embedder
+from .embed import Embedder, load_embedder, load_query_encoder
 from .errors import ModelError, QueryError
 from .retrieval import MODES, Fusing, Mode, Reranker, Retrieval, Retriever
 
@@ -84,7 +84,9 @@ class SearchEngine:
         self.backend = backend
         self.embedder = embedder
         self.settings = settings
-        self.retriever = Retriever(backend, embedder, settings.retrieval)
+        encoder = load_query_encoder(settings.embedding, info.model)
+        self.query_encoders = dict.fromkeys(settings.embedding.query_languages, encoder) if encoder else {}
+        self.retriever = Retriever(backend, embedder, settings.retrieval, self.query_encoders)
         self._reranker: Reranker | None = None
         self._span_model: LinearModel | None = None
         self._reader: tuple[Reader, Calibration] | None = None
@@ -124,7 +126,7 @@ class SearchEngine:
         """An engine over another generation of the index with this one's model and learned stages (no reload)."""
         new = copy.copy(self)
         new.backend = backend
-        new.retriever = Retriever(backend, self.embedder, self.settings.retrieval)
+        new.retriever = Retriever(backend, self.embedder, self.settings.retrieval, self.query_encoders)
         if backend.info.model != self.info.model or backend.info.dim != self.info.dim:
             raise ModelError(f"the new index was built with {backend.info.model!r}; restart to search it")
         check_vectors(backend, self.embedder)

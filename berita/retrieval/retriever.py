@@ -14,6 +14,7 @@ from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
 from ..core.text import tokenize
+from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
 from .fusion import convex, rrf
 from .rerank import Reranker, features
@@ -30,7 +31,7 @@ class Retrieval:
     lang: str
     hits: list[Hit]  # best first; the leading ones carry their cosine to the query where asked
     passages: dict[str, Passage]  # the hits' passages
-    vector: np.ndarray | None  # the query's embedding (None for BM25 alone)
+    vector: np.ndarray | None  # the query's embedding, by its language's query encoder (None for BM25 alone)
     terms: list[str]  # the query's BM25 terms
     idf: dict[str, float] = field(default_factory=dict)  # of those terms
     reranked: bool = False  # the leading hits' scores are the reranker's probabilities
@@ -72,10 +73,19 @@ class Fusing:
 
 
 class Retriever:
-    def __init__(self, backend: SearchBackend, embedder: Embedder, config: RetrievalConfig):
+    def __init__(
+        self,
+        backend: SearchBackend,
+        embedder: Embedder,
+        config: RetrievalConfig,
+        query_encoders: Mapping[str, QueryEncoder] | None = None,
+    ):
         self.backend = backend
         self.embedder = embedder
         self.config = config
+        # by question language: another encoder for questions whose vectors search the same passages (embed/queries.py)
+        self.query_encoders = dict(query_encoders or {})
+        self.e5 = QueryEncoder(embedder)
         self.embed_query = lru_cache(maxsize=4096)(self._embed_query)
 
     def retrieve(
@@ -94,8 +104,8 @@ class Retriever:
         reranked = False
         terms = tokenize(query)
         idf = self.backend.lexical.idf(terms)
-        vector = self.embed_query(query) if mode != "bm25" or similarities else None
-        dense = self.backend.dense.search(vector, depth, filters) if vector is not None and mode != "bm25" else []
+        vector = self.embed_query(query, lang) if mode != "bm25" or similarities else None
+        dense = self._dense(vector, lang, depth, filters) if vector is not None and mode != "bm25" else []
         concepts = self._concepts(query, lang)
         lexical = self._lexical(terms, concepts, depth, filters) if mode != "dense" else []
         if mode != "hybrid":
@@ -112,7 +122,7 @@ class Retriever:
         )
         if vector is not None and similarities:
             head = hits[:similarities]
-            for hit, s in zip(head, self.backend.dense.similarity(vector, [h.passage_id for h in head])):
+            for hit, s in zip(head, self._similarity(vector, lang, [h.passage_id for h in head])):
                 hit.similarity = float(s)
         return Retrieval(query, lang, hits, passages, vector, terms, idf, reranked, concepts)
 
@@ -132,7 +142,7 @@ class Retriever:
             query,
             lang,
             texts,
-            self.backend.dense.similarity(self.embed_query(query), passage_ids),
+            self._similarity(self.embed_query(query, lang), lang, passage_ids),
             self.backend.lexical.scores(terms, passage_ids),
             self.backend.lexical.idf(terms) if idf is None else idf,
         )
@@ -160,7 +170,19 @@ class Retriever:
             return rrf([dense, lexical], (share, 1 - share), self.config.rrf_k)
         return convex([dense, lexical], (share, 1 - share))
 
-    def _embed_query(self, query: str) -> np.ndarray:
-        vector = self.embedder.encode_queries([query])[0]
+    def _encoder(self, lang: str) -> QueryEncoder:
+        return self.query_encoders.get(lang, self.e5)
+
+    def _embed_query(self, query: str, lang: str) -> np.ndarray:
+        vector = self._encoder(lang).encode([query])[0]
         vector.setflags(write=False)  # shared through the cache
         return vector
+
+    def _dense(self, vector: np.ndarray, lang: str, depth: int, filters: Filters | None) -> list[Hit]:
+        """The dense run, its cosines on e5's scale whichever encoder made ``vector`` (see embed/queries.py)."""
+        hits = self.backend.dense.search(vector, depth, filters)
+        scores = self._encoder(lang).calibrated(np.array([h.score for h in hits]))
+        return [Hit(h.passage_id, float(s)) for h, s in zip(hits, scores)]
+
+    def _similarity(self, vector: np.ndarray, lang: str, passage_ids: list[str]) -> np.ndarray:
+        return self._encoder(lang).calibrated(self.backend.dense.similarity(vector, passage_ids))
