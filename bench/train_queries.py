@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.quality import Question, facqa_questions, seed_questions, tydi_questions, xling_questions
-from bench.train_reader import ROOT, bert_layer, save_layers
+from bench.train_reader import ROOT, bert_layer, layer_of, save_layers
 
 WORK = ROOT / "data" / "queries"
 INDEX = ROOT / "data" / "bench" / "eval-index"
@@ -71,18 +71,14 @@ class TrainableEncoder:
     def __init__(self, freeze: int):
         import torch
 
-        from berita.embed.bert import LAYER_TENSORS
+        from berita.embed.bert import Encoder
         from berita.embed.e5file import E5File
 
         self.e5 = E5File()
         c = self.e5.config
         self.heads, self.eps, self.layers, self.freeze = c.heads, c.eps, c.layers, freeze
-        names = ["emb.pos", "emb.type", "emb.ln.w", "emb.ln.b"]
-        names += [f"l{i}.{t}.{p}" for i in range(c.layers) for t in LAYER_TENSORS for p in ("w", "b")]
-        self.fixed = {n: torch.tensor(self.e5.tensor(n)) for n in names}
-        self.learned = {
-            n: torch.nn.Parameter(v.clone()) for n, v in self.fixed.items() if n.startswith("l") and _layer(n) >= freeze
-        }
+        self.fixed = {n: torch.tensor(v) for n, v in Encoder.from_file(self.e5).weights.items()}
+        self.learned = {n: torch.nn.Parameter(v.clone()) for n, v in self.fixed.items() if layer_of(n) >= freeze}
 
     def __call__(self, texts: list[str], tuned: bool = True):  # noqa: ANN204
         import torch
@@ -109,10 +105,6 @@ class TrainableEncoder:
             x = bert_layer(x, bias, lambda t, i=i: source[f"l{i}.{t}"], self.heads, self.eps)
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
         return f.normalize(pooled, dim=-1)
-
-
-def _layer(name: str) -> int:
-    return int(name.split(".")[0][1:])
 
 
 def recall_at_1(encoder: TrainableEncoder, corpus: Corpus, questions: list[Question], tuned: bool) -> float:

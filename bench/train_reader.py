@@ -199,7 +199,7 @@ def build_model(pack: dict, layers: int):  # noqa: ANN201 (torch is optional)
                 {
                     k[2:].replace(".", "_"): nn.Parameter(torch.tensor(v))
                     for k, v in pack.items()
-                    if k.startswith("w:") and _layer_of(k[2:]) < layers
+                    if k.startswith("w:") and layer_of(k[2:]) < layers
                 }
             )
             for name in ("emb_pos", "emb_type", "emb_ln_w", "emb_ln_b"):
@@ -258,7 +258,8 @@ def save_layers(path: Path, tensors: dict[str, np.ndarray], meta: dict) -> None:
     print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
 
 
-def _layer_of(name: str) -> int:
+def layer_of(name: str) -> int:
+    """The layer a tensor belongs to (``l3.q.w`` -> 3); -1 for the embedding block."""
     return int(name.split(".")[0][1:]) if name.startswith("l") else -1
 
 
@@ -284,7 +285,7 @@ def train(args: argparse.Namespace) -> None:
     model = build_model(pack, args.layers).to(device)
     if args.freeze:
         for name, param in model.w.items():
-            if 0 <= _layer_of(name.replace("_", ".", 1)) < args.freeze:
+            if 0 <= layer_of(name.replace("_", ".", 1)) < args.freeze:
                 param.requires_grad_(False)
     train_rows = np.flatnonzero(pack["part"] == "train")
     tensors = {k: torch.tensor(pack[k].astype(np.int64)) for k in ("ids", "mask", "start", "end")}
