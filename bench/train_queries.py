@@ -6,12 +6,19 @@ with these layers (berita/embed/queries.npz) and passages with e5 as it ships.
     .venv/bin/python -m bench.train_queries                  # torch (pip install '.[train]'); about 30 minutes on
                                                              # two cores; resumes from data/queries/checkpoint.pt
     cp data/queries/queries.npz berita/embed/queries.npz
+    .venv/bin/python -m bench.train_queries --fold 0          # the same without half the train questions (and
+    .venv/bin/python -m bench.train_queries --fold 1          # then the other half), for bench.tune_rerank
 
 Each question is scored against every passage of the eval index (31,987, with e5's stored vectors) and the
 Indonesian sides of the parallel sentence pairs; the loss is the softmax over all of them of its gold passages.
 Trained on TyDi QA's train buckets, FacQA train and the 5,358 English-Indonesian sentence pairs (English sentence
 -> its Indonesian side). Never trained on, and printed at the end with e5's own query encoder beside: TyDi QA's dev
 and test buckets (split by passage), FacQA valid, the news_en_id pairs and the English questions over IndoSum.
+
+The reranker learns from the same train questions, and on them this encoder's similarities look better than on
+questions it never saw. ``--fold k`` trains it without the train questions of fold k (half of them, split by
+passage: ``fold_of``) into data/queries/fold-k/, so that bench/tune_rerank.py reads every train question's
+features from an encoder that never saw it (cross-fitting).
 """
 
 from __future__ import annotations
@@ -26,11 +33,22 @@ from pathlib import Path
 import numpy as np
 
 from bench.quality import Question, facqa_questions, seed_questions, tydi_questions, xling_questions
-from bench.train_reader import ROOT, bert_layer, layer_of, save_layers
+from bench.train_reader import ROOT, bert_layer, bucket, layer_of, save_layers
 
 WORK = ROOT / "data" / "queries"
 INDEX = ROOT / "data" / "bench" / "eval-index"
 MAX_TOKENS = 64  # with <s> and </s>; questions are 10-40
+FOLDS = 2
+
+
+def fold_of(q: Question) -> int:
+    """The half of the train questions ``q`` is in, by its passage (every question on one passage in one half)."""
+    return bucket(q.doc_id) % FOLDS
+
+
+def fold_dir(fold: int | None) -> Path:
+    """Where the encoder trained without ``fold`` (None: on every train question) keeps its checkpoint and layers."""
+    return WORK if fold is None else WORK / f"fold-{fold}"
 
 
 class Corpus:
@@ -127,6 +145,8 @@ def train(args: argparse.Namespace) -> None:
     pairs = [json.loads(line) for line in open(args.eval / "parallel_en_id_train.jsonl", encoding="utf-8")]
     corpus = Corpus(INDEX, parallel_vectors(pairs))
     questions = tydi_questions(args.eval, "train") + facqa_questions(args.eval, "train")
+    held = [q for q in questions if fold_of(q) == args.fold]
+    questions = [q for q in questions if fold_of(q) != args.fold]
     examples = [(q.text, corpus.golds(q)) for q in questions]
     examples = [e for e in examples if e[1]]  # a few gold passages were cut out of the index as too short
     first_pair = len(corpus.passages)
@@ -140,7 +160,8 @@ def train(args: argparse.Namespace) -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, s / max(1, steps // 10)) * max(0.0, (steps - s) / max(1, steps - steps // 10))
     )
-    checkpoint, epoch0 = WORK / "checkpoint.pt", 0
+    work = fold_dir(args.fold)
+    checkpoint, epoch0 = work / "checkpoint.pt", 0
     if checkpoint.exists() and not args.restart:
         state = torch.load(checkpoint)
         for name, value in state["learned"].items():
@@ -167,7 +188,7 @@ def train(args: argparse.Namespace) -> None:
             total += float(loss.detach())
         batches = math.ceil(len(order) / args.batch)
         print(f"epoch {epoch + 1}: loss {total / batches:.4f}, {time.perf_counter() - started:.0f}s", flush=True)
-        WORK.mkdir(parents=True, exist_ok=True)
+        work.mkdir(parents=True, exist_ok=True)
         learned = {n: p.detach() for n, p in encoder.learned.items()}
         state = {"learned": learned, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict()}
         torch.save({**state, "epoch": epoch + 1}, checkpoint)
@@ -175,8 +196,12 @@ def train(args: argparse.Namespace) -> None:
     print(f"its cosines on e5's scale: {scale} * cosine + {shift}")
     tensors = {n: p.detach().numpy() for n, p in encoder.learned.items()}
     meta = {"layers": encoder.layers, "from_layer": encoder.freeze, "scale": scale, "shift": shift}
-    save_layers(WORK / "queries.npz", tensors, meta)
-    report(encoder, corpus, args.eval)
+    save_layers(work / "queries.npz", tensors, meta)
+    if args.fold is None:
+        report(encoder, corpus, args.eval)
+    else:  # what the reranker will see: dense R@1 on the half it was not trained on
+        before, after = (recall_at_1(encoder, corpus, held, tuned) for tuned in (False, True))
+        print(f"fold {args.fold}, never trained on ({len(held)}): dense R@1 {before:.3f} -> {after:.3f}", flush=True)
 
 
 def scale_to_e5(
@@ -228,6 +253,7 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--temperature", type=float, default=0.02)
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--fold", type=int, choices=range(FOLDS), help="leave out this fold of the train questions")
     args = parser.parse_args()
     if not (INDEX / "CURRENT").exists():
         parser.error(f"no eval index at {INDEX}: build it with python -m bench.quality --sets tydi-dev")

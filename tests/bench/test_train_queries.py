@@ -36,3 +36,17 @@ def test_the_shipped_layers_give_in_torch_what_the_product_gives(trainable):
     product = load_query_encoder(EmbeddingConfig(), MODEL)
     assert product is not None
     assert np.all(np.sum(ours * product.encode(QUESTIONS), axis=1) > 0.99)
+
+
+def test_the_folds_split_the_train_questions_by_passage_into_halves():
+    from bench.quality import facqa_questions, tydi_questions
+    from bench.train_queries import FOLDS, fold_of
+    from tests.conftest import SHARED_EVAL
+
+    questions = tydi_questions(SHARED_EVAL, "train") + facqa_questions(SHARED_EVAL, "train")
+    folds_of_passage: dict[str, set[int]] = {}
+    for q in questions:
+        folds_of_passage.setdefault(q.doc_id, set()).add(fold_of(q))
+    assert all(len(folds) == 1 for folds in folds_of_passage.values())
+    sizes = np.bincount([fold_of(q) for q in questions], minlength=FOLDS)
+    assert len(sizes) == FOLDS and sizes.min() > 0.4 * len(questions)
