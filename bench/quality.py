@@ -38,6 +38,7 @@ from bench.train_reader import qa_rows, split
 from berita import IndexStoreError, Passage, SearchEngine, Settings, build
 from berita.answering import Found
 from berita.backends import LocalIndex, read_index
+from berita.core.text import reading
 from berita.embed import vector_space, write_vectors_file
 from berita.engine import led_by
 from berita.retrieval import Retrieval
@@ -61,6 +62,9 @@ class Question:
     doc_id: str
     passage_contains: str | None
     answers: list[str]
+    # the gold passage's reading (berita.core.text.reading), where its text is known: a copy of it in another
+    # document reads the same, and the product shows only the first of the two (Retriever.distinct)
+    gold_reading: str = ""
 
 
 def seed_questions(name: str = "seed_questions.jsonl") -> list[Question]:
@@ -73,20 +77,24 @@ def seed_questions(name: str = "seed_questions.jsonl") -> list[Question]:
 def facqa_questions(eval_dir: Path, split: str) -> list[Question]:
     rows = [json.loads(line) for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
     return [
-        Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"]) for r in rows if r["split"] == split
+        Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"], reading(r["context"]))
+        for r in rows
+        if r["split"] == split
     ]
 
 
 def xling_questions(eval_dir: Path) -> list[Question]:
     rows = [json.loads(line) for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8")]
-    return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, []) for r in rows]
+    return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, [], reading(r["id"])) for r in rows]
 
 
 def tydi_questions(eval_dir: Path, part: str = "test") -> list[Question]:
     """TyDi QA (Wikipedia paragraphs, questions written by people), split by passage as the reader's data is:
     ``train`` (what learned stages may fit), ``dev`` (where their settings are chosen) or ``test`` (reported only)."""
     return [
-        Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"])
+        Question(
+            r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"], reading(r["context"])
+        )
         for r in _tydi_rows(eval_dir)
         if split(r) == part
     ]
@@ -139,7 +147,10 @@ OPTIONS: dict[str, dict] = {
 
 
 def is_gold(passage: Passage, q: Question) -> bool:
-    return passage.doc_id == q.doc_id and (q.passage_contains is None or q.passage_contains in passage.text)
+    """``passage`` is the one ``q`` was asked of, or a copy of it (the same text in another document)."""
+    if passage.doc_id == q.doc_id:
+        return q.passage_contains is None or q.passage_contains in passage.text
+    return bool(q.gold_reading) and reading(passage.text) == q.gold_reading
 
 
 def ranked_passages(retrieval: Retrieval, answer: Found | None = None) -> list[Passage]:

@@ -19,6 +19,12 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def reading(text: str) -> str:
+    """What ``text`` reads, for telling copies apart: its words lower-cased, run together without spaces or
+    punctuation. Two passages with the same reading are one text copied twice ("695 warga" and "6 95 warga")."""
+    return "".join(re.findall(r"\w+", normalize(text).lower()))
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence in ``text[start:end]``; newlines always end a sentence."""
     end = len(text) if end is None else end

@@ -13,7 +13,7 @@ from ..backends.base import SearchBackend
 from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
-from ..core.text import tokenize
+from ..core.text import reading, tokenize
 from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
 from .fusion import convex, rrf
@@ -21,6 +21,9 @@ from .rerank import Reranker, features
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+# hits read beyond k to fill the places of copies (``Retriever.distinct``); more copies than this in one list leave
+# it shorter than k
+SPARE = 10
 
 
 @dataclass
@@ -109,17 +112,14 @@ class Retriever:
         concepts = self._concepts(query, lang)
         lexical = self._lexical(terms, concepts, depth, filters) if mode != "dense" else []
         if mode != "hybrid":
-            hits = (dense if mode == "dense" else lexical)[:k]
+            hits = dense if mode == "dense" else lexical
         else:
             hits = self._fuse(dense, lexical, lang, fusing)
             if hits and reranker and reranker.handles(lang):
                 chosen = reranker.candidates(hits, dense)
                 hits = reranker.rerank(lang, hits, chosen, self.rerank_features(query, lang, chosen, terms, idf))
                 reranked = True
-            hits = hits[:k]
-        passages = dict(
-            zip((h.passage_id for h in hits), self.backend.documents.passages([h.passage_id for h in hits]))
-        )
+        hits, passages = self.distinct(hits, k)
         if vector is not None and similarities:
             head = hits[:similarities]
             for hit, s in zip(head, self._similarity(vector, lang, [h.passage_id for h in head])):
@@ -146,6 +146,17 @@ class Retriever:
             self.backend.lexical.scores(terms, passage_ids),
             self.backend.lexical.idf(terms) if idf is None else idf,
         )
+
+    def distinct(self, hits: list[Hit], k: int) -> tuple[list[Hit], dict[str, Passage]]:
+        """The first ``k`` of ``hits`` that read differently, and their passages: a text copied into several
+        documents (syndicated news, two versions of one paragraph in a dataset) is shown once, where it ranks best."""
+        head = hits[: k + SPARE]
+        kept: dict[str, tuple[Hit, Passage]] = {}
+        for hit, passage in zip(head, self.backend.documents.passages([h.passage_id for h in head])):
+            if len(kept) == k:
+                break
+            kept.setdefault(reading(passage.text), (hit, passage))
+        return [h for h, _ in kept.values()], {h.passage_id: p for h, p in kept.values()}
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure cold queries with it)."""

@@ -1,0 +1,27 @@
+"""How bench/quality.py judges a passage: the gold one, or a copy of it in another document."""
+
+import json
+
+from bench.quality import Question, facqa_questions, is_gold
+from berita import Passage
+from tests.conftest import SHARED_EVAL
+
+
+def passage(doc_id: str, text: str) -> Passage:
+    return Passage(f"{doc_id}.p0", doc_id, 0, 0, len(text), text)
+
+
+def test_a_copy_of_the_gold_passage_counts_and_another_text_does_not():
+    q = facqa_questions(SHARED_EVAL, "valid")[0]
+    rows = (json.loads(line) for line in open(SHARED_EVAL / "facqa_dev.jsonl", encoding="utf-8"))
+    gold = next(r for r in rows if r["id"] == q.qid)
+    assert is_gold(passage(q.doc_id, gold["context"]), q)
+    assert is_gold(passage("elsewhere", gold["context"].upper().replace(" ", "  ")), q)
+    assert not is_gold(passage("elsewhere", gold["context"] + " Tambahan kalimat."), q)
+
+
+def test_a_passage_of_the_gold_document_must_hold_what_the_question_names():
+    q = Question("q", "id", "siapa?", "doc", "Jonni Afrizon", ["Jonni Afrizon"], gold_reading="")
+    assert is_gold(passage("doc", "Plt Direktur Jonni Afrizon berkata"), q)
+    assert not is_gold(passage("doc", "paragraf lain"), q)
+    assert not is_gold(passage("other", "Plt Direktur Jonni Afrizon berkata"), q)
