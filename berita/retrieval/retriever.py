@@ -21,8 +21,7 @@ from .rerank import Reranker, features
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
-# hits read beyond k to fill the places of copies (``Retriever.distinct``); more copies than this in one list leave
-# it shorter than k
+# passages read beyond k at a time to fill the places of copies (``Retriever.distinct``)
 SPARE = 10
 
 
@@ -149,13 +148,17 @@ class Retriever:
 
     def distinct(self, hits: list[Hit], k: int) -> tuple[list[Hit], dict[str, Passage]]:
         """The first ``k`` of ``hits`` that read differently, and their passages: a text copied into several
-        documents (syndicated news, two versions of one paragraph in a dataset) is shown once, where it ranks best."""
-        head = hits[: k + SPARE]
+        documents (syndicated news, two versions of one paragraph in a dataset) is shown once, where it ranks best.
+        Passages are read ``k + SPARE`` at a time, further only where copies took the places."""
         kept: dict[str, tuple[Hit, Passage]] = {}
-        for hit, passage in zip(head, self.backend.documents.passages([h.passage_id for h in head])):
+        for lo in range(0, len(hits), k + SPARE):
             if len(kept) == k:
                 break
-            kept.setdefault(reading(passage.text), (hit, passage))
+            chunk = hits[lo : lo + k + SPARE]
+            for hit, passage in zip(chunk, self.backend.documents.passages([h.passage_id for h in chunk])):
+                if len(kept) == k:
+                    break
+                kept.setdefault(reading(passage.text), (hit, passage))
         return [h for h, _ in kept.values()], {h.passage_id: p for h, p in kept.values()}
 
     def clear_cache(self) -> None:

@@ -17,17 +17,23 @@ def test_reading_ignores_case_spacing_and_punctuation_not_words():
     assert reading("Sedikitnya 695 warga") != reading("Sedikitnya 696 warga")
 
 
-@pytest.fixture(scope="module")
-def copied(tmp_path_factory, embedder) -> SearchEngine:
-    """The seeds and a syndicated copy of the Allmed article: the same text with other spacing and capitals."""
+def syndicated(tmp_path_factory, embedder, copies: int) -> SearchEngine:
+    """The seeds and ``copies`` syndicated copies of the Allmed article: its text with other spacing and capitals."""
     seeds = tmp_path_factory.mktemp("seeds")
     for path in SEEDS.iterdir():
         shutil.copy(path, seeds)
     text = (SEEDS / f"{ALLMED}.txt").read_text(encoding="utf-8")
-    (seeds / "zz_copy.txt").write_text(text.replace(", ", " , ").upper(), encoding="utf-8")
+    for n in range(copies):
+        copy = text.replace(", ", " , ").upper() if n % 2 == 0 else text.replace(". ", " . ")
+        (seeds / f"zz_copy{n}.txt").write_text(copy, encoding="utf-8")
     settings = Settings().replace(index_dir=tmp_path_factory.mktemp("copied") / "index")
     build([seeds], settings, embedder=embedder)
     return SearchEngine.load(settings, embedder)
+
+
+@pytest.fixture(scope="module")
+def copied(tmp_path_factory, embedder) -> SearchEngine:
+    return syndicated(tmp_path_factory, embedder, 1)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
@@ -38,5 +44,12 @@ def test_a_copied_passage_is_shown_once(copied, mode):
     assert len(readings) == 8 or mode == "bm25"  # BM25 lists only passages holding a term: 5 texts here
     assert sum("USD 100 JUTA" in r.text.upper() for r in response.results) == 1
     # the copy is indexed, passage for passage: it is its reading that keeps it out
-    copies = {reading(p.text) for p in copied.backend.documents.passages_of("zz_copy")}
+    copies = {reading(p.text) for p in copied.backend.documents.passages_of("zz_copy0")}
     assert copies and copies == {reading(p.text) for p in copied.backend.documents.passages_of(ALLMED)}
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_where_copies_fill_the_first_places_the_list_still_holds_k_texts(tmp_path_factory, embedder, mode):
+    many = syndicated(tmp_path_factory, embedder, 11)  # each Allmed passage twelve times: 5 texts in the first 18 hits
+    response = many.search("berapa nilai investasi Allmed?", k=8, mode=mode, lang="id")
+    assert len({reading(r.text) for r in response.results}) == len(response.results) == 8
