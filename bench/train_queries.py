@@ -33,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.quality import Question, facqa_questions, seed_questions, tydi_questions, xling_questions
-from bench.train_reader import ROOT, bert_layer, bucket, layer_of, save_layers
+from bench.train_reader import ROOT, bert_layer, bucket, save_layers
+from berita.embed.tuned import layer_of
 
 WORK = ROOT / "data" / "queries"
 INDEX = ROOT / "data" / "bench" / "eval-index"

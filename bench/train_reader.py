@@ -187,6 +187,8 @@ def build_model(pack: dict, layers: int):  # noqa: ANN201 (torch is optional)
     import torch
     from torch import nn
 
+    from berita.embed.tuned import layer_of
+
     cfg = pack["config"]
 
     class Reader(nn.Module):
@@ -258,11 +260,6 @@ def save_layers(path: Path, tensors: dict[str, np.ndarray], meta: dict) -> None:
     print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
 
 
-def layer_of(name: str) -> int:
-    """The layer a tensor belongs to (``l3.q.w`` -> 3); -1 for the embedding block."""
-    return int(name.split(".")[0][1:]) if name.startswith("l") else -1
-
-
 def span_mask(ids, mask, eos: int):  # noqa: ANN001, ANN201
     """Positions a span may use: <s> (no answer) and the context's tokens, never the question's nor </s>."""
     import torch
@@ -277,6 +274,8 @@ def span_mask(ids, mask, eos: int):  # noqa: ANN001, ANN201
 
 def train(args: argparse.Namespace) -> None:
     import torch
+
+    from berita.embed.tuned import layer_of
 
     pack = load_pack(WORK / "pack.npz")
     eos = int(np.searchsorted(pack["vocab"], 2))  # </s> in the pack's compact ids

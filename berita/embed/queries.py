@@ -19,7 +19,7 @@ from ..core.config import EmbeddingConfig
 from ..errors import ModelError
 from . import ct2, e5file
 from .registry import Embedder
-from .tuned import digest, read_layers
+from .tuned import digest, layer_of, read_layers
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def load_query_encoder(config: EmbeddingConfig, model: str) -> QueryEncoder | No
     path = config.query_layers
     try:
         weights, meta = read_layers(path)
-        if any(int(name.split(".")[0][1:]) < int(meta["from_layer"]) for name in weights):
+        if any(layer_of(name) < int(meta["from_layer"]) for name in weights):
             raise ValueError("it holds layers below the ones it says it replaces")
         e5 = e5file.shared()
         out = ct2.prepare(ct2.model_dir(config.models_dir, f"queries-{digest(path)}"), e5, tensors=weights)

