@@ -287,6 +287,25 @@ def unanswered(found: list[Found | None]) -> dict:
     return {"n": len(found), "unanswered": round(float(np.mean([f is None for f in found])), 4)}
 
 
+def answered_right(engine: SearchEngine, questions: list[Question], found: list[Found | None]) -> dict:
+    """How often the product's answer to answerable questions is right, beside the same with the reader's bars
+    down (it answers wherever it finds a span): what keeping silent costs, which the answers issue bounds."""
+    kept = engine.extractor.reader or engine.reader()
+    reader, calibration = kept
+    engine.extractor.reader = (reader, replace(calibration, min_margin=-np.inf, min_margin_several=-np.inf))
+    try:
+        always = answers_to(engine, questions)
+    finally:
+        engine.extractor.reader = kept
+
+    def right(given: list[Found | None]) -> float:
+        return round(
+            float(np.mean([bool(f and f.span and is_right(f.span, q.answers)) for f, q in zip(given, questions)])), 4
+        )
+
+    return {"n": len(questions), "right": right(found), "right_answering_all": right(always)}
+
+
 def reliability(questions: list[Question], found: list[Found | None]) -> list[dict]:
     """The product's answers binned by their confidence: how many, and how many were right (token F1 >= 0.5 with a
     gold answer; any answer to a question without one is wrong). A calibrated confidence matches the right share."""
@@ -423,6 +442,11 @@ def print_table(results: dict) -> None:
         )
     for name, u in results.get("unanswerable", {}).items():
         print(f"product, unanswerable: {name:<34} n {u['n']:>5}  no answer {u['unanswered']:.3f}")
+    for name, a in results.get("answerable", {}).items():
+        print(
+            f"product, answerable:   {name:<34} n {a['n']:>5}  right {a['right']:.3f} "
+            f"(answering wherever a span is found: {a['right_answering_all']:.3f})"
+        )
     for name, b in results["build"].items():
         line = (
             f"index {name}: {b['passages']} passages, {b['embedded']} embedded now, built and loaded in {b['seconds']}s"
@@ -501,6 +525,7 @@ def main() -> int:
             tydi, idk = tydi_questions(args.eval), idk_unanswerable(args.eval)
             tydi_found, idk_found = answers_to(engine, tydi), answers_to(engine, idk)
             results["unanswerable"] = {"IDK-MRC test, eval corpus": unanswered(idk_found)}
+            results["answerable"] = {"TyDi test, eval corpus": answered_right(engine, tydi, tydi_found)}
             results["confidence"] = reliability(tydi + idk, tydi_found + idk_found)
             seeds, _ = seed_engine(args)
             for lang in ("id", "en"):

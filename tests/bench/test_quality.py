@@ -1,8 +1,9 @@
 """How bench/quality.py judges a passage: the gold one, or a copy of it in another document."""
 
+import dataclasses
 import json
 
-from bench.quality import Question, facqa_questions, is_gold
+from bench.quality import Question, answered_right, answers_to, facqa_questions, is_gold, seed_questions
 from berita import Passage
 from tests.conftest import SHARED_EVAL
 
@@ -25,3 +26,18 @@ def test_a_passage_of_the_gold_document_must_hold_what_the_question_names():
     assert is_gold(passage("doc", "Plt Direktur Jonni Afrizon berkata"), q)
     assert not is_gold(passage("doc", "paragraf lain"), q)
     assert not is_gold(passage("other", "Plt Direktur Jonni Afrizon berkata"), q)
+
+
+def test_answered_right_sets_what_silence_costs_beside_answering_wherever_a_span_is_found(engine):
+    questions = [q for q in seed_questions() if q.lang == "id"]
+    reader, calibration = engine.reader()
+    strict = dataclasses.replace(calibration, min_margin=100.0, min_margin_several=100.0)
+    engine.extractor.reader = (reader, strict)  # a bar no span reaches: the product says nothing
+    try:
+        row = answered_right(engine, questions, answers_to(engine, questions))
+        assert engine.extractor.reader == (reader, strict)  # the bars are put back
+    finally:
+        engine.extractor.reader = (reader, calibration)
+    assert row["n"] == len(questions)
+    assert row["right"] == 0.0
+    assert row["right_answering_all"] >= 0.8  # the seed answers are found once the bar is down
