@@ -19,9 +19,12 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -282,6 +285,18 @@ def answers_to(engine: SearchEngine, questions: list[Question]) -> list[Found | 
     return out
 
 
+@contextmanager
+def reader_bars(engine: SearchEngine, **changes: Any) -> Iterator[None]:
+    """Inside the block the engine's reader runs with these ``Calibration`` fields changed (its bars, its
+    confidence), from the calibration it runs with now; after it, that calibration again."""
+    kept = engine.extractor.reader or engine.reader()
+    engine.extractor.reader = (kept[0], replace(kept[1], **changes))
+    try:
+        yield
+    finally:
+        engine.extractor.reader = kept
+
+
 def unanswered(found: list[Found | None]) -> dict:
     """How often the product said nothing to questions it cannot answer."""
     return {"n": len(found), "unanswered": round(float(np.mean([f is None for f in found])), 4)}
@@ -290,13 +305,8 @@ def unanswered(found: list[Found | None]) -> dict:
 def answered_right(engine: SearchEngine, questions: list[Question], found: list[Found | None]) -> dict:
     """How often the product's answer to answerable questions is right, beside the same with the reader's bars
     down (it answers wherever it finds a span): what keeping silent costs, which the answers issue bounds."""
-    kept = engine.extractor.reader or engine.reader()
-    reader, calibration = kept
-    engine.extractor.reader = (reader, replace(calibration, min_margin=-np.inf, min_margin_several=-np.inf))
-    try:
+    with reader_bars(engine, min_margin=-np.inf, min_margin_several=-np.inf):
         always = answers_to(engine, questions)
-    finally:
-        engine.extractor.reader = kept
 
     def right(given: list[Found | None]) -> float:
         return round(

@@ -33,7 +33,16 @@ from typing import Any
 
 import numpy as np
 
-from bench.metrics import is_right
+from bench.metrics import answer_scores, is_right
+from bench.quality import (
+    answers_to,
+    facqa_questions,
+    gold_rank,
+    idk_unanswerable,
+    ranked_passages,
+    reader_bars,
+    tydi_questions,
+)
 from bench.train_reader import ROOT, qa_rows, split
 from berita import SearchEngine, Settings
 from berita.answering.reader import Calibration, Reader
@@ -66,14 +75,12 @@ def product_answers(engine: SearchEngine, eval_dir: Path) -> tuple[np.ndarray, n
     """The reader's margin for each answer the product gives to dev questions, and whether it is right: TyDi QA dev
     and IDK-MRC dev's unanswerable questions, over the eval corpus. (Not FacQA train: the reader was trained on it,
     and would look surer than it is.)"""
-    from bench.quality import answers_to, idk_unanswerable, tydi_questions
-
     questions = tydi_questions(eval_dir, "dev") + idk_unanswerable(eval_dir, "dev")
-    reader, calibration = engine.reader()
     # with a = 1 and b = 0 the confidence is sigmoid(margin), so the margin reads back as its logit
-    engine.extractor.reader = (reader, dataclasses.replace(calibration, a=1.0, b=0.0))
+    with reader_bars(engine, a=1.0, b=0.0):
+        answers = answers_to(engine, questions)
     margin, right = [], []
-    for q, found in zip(questions, answers_to(engine, questions)):
+    for q, found in zip(questions, answers):
         if found is None or found.span is None:
             continue
         p = float(np.clip(found.confidence, 1e-12, 1 - 1e-12))
@@ -85,9 +92,6 @@ def product_answers(engine: SearchEngine, eval_dir: Path) -> tuple[np.ndarray, n
 def reader_weights(eval_dir: Path, weights: list[float]) -> None:
     """R@1 and answer F1 on TyDi QA's dev questions (the product's ranking, bench/quality.py's index) for each
     ``reader_weight``: how far the reader's margin may lift a lower passage that holds the answer."""
-    from bench.metrics import answer_scores
-    from bench.quality import gold_rank, ranked_passages, tydi_questions
-
     engine = bench_engine()
     questions = tydi_questions(eval_dir, "dev")
     retrievals = [engine.retrieve(q.text, lang="id", k=10)[0] for q in questions]
@@ -105,8 +109,6 @@ def answer_shares(eval_dir: Path, shares: list[float]) -> None:
     the eval corpus, which holds their answers (right answers kept), and of the seeds' index, which does not (every
     answer there is wrong). An answer passes a share when its passage's ``Retrieval.coverage`` reaches it, so one
     pass with the check off tells every share."""
-    from bench.quality import facqa_questions, tydi_questions
-
     questions = tydi_questions(eval_dir, "dev") + facqa_questions(eval_dir, "train")
     print(
         f"{len(questions)} questions (TyDi QA dev, FacQA train): share -> right answers kept (eval corpus), "
@@ -168,12 +170,11 @@ def product_outcome(engine: SearchEngine, rows: list[dict]) -> Outcome:
     """What the product, searching the eval corpus, does with these dev questions when an answer chosen among
     several passages needs ``bar`` (see ``middle_bar``)."""
     retrievals = [engine.retrieve(r["question"], lang="id", k=10)[0] for r in rows]
-    reader, calibration = engine.reader()
     answerable = np.array([not r["is_impossible"] for r in rows])
 
     def outcome(bar: float) -> tuple[float, float]:
-        engine.extractor.reader = (reader, dataclasses.replace(calibration, min_margin_several=bar))
-        found = [engine.answer(r) for r in retrievals]
+        with reader_bars(engine, min_margin_several=bar):
+            found = [engine.answer(r) for r in retrievals]
         right = [bool(f and f.span and is_right(f.span, r["answers"])) for f, r in zip(found, rows)]
         silent = [f is None for f in found]
         return float(np.mean(np.array(silent)[~answerable])), float(np.mean(np.array(right)[answerable]))
@@ -215,9 +216,8 @@ def main() -> int:
 
     one = middle_bar(one_passage, "one passage read (each question with its own passage)")
     several = middle_bar(product_outcome(engine, rows), "the product, best of several passages")
-    bars = Calibration(min_margin=one, min_margin_several=several)
-    engine.extractor.reader = (reader, bars)
-    answer_margin, answered_right = product_answers(engine, args.eval)
+    with reader_bars(engine, min_margin=one, min_margin_several=several):
+        answer_margin, answered_right = product_answers(engine, args.eval)
     a, b = (round(float(w), 4) for w in fit_logistic(answer_margin[:, None], answered_right))
     print(f"{len(answered_right)} answers on dev, {answered_right.mean():.3f} right")
     tuned_on = (
@@ -225,7 +225,7 @@ def main() -> int:
         f"the unanswerable ones unanswered and the answerable ones right within {RECALL_LOSS:.0%} of answering all), "
         "confidence from the product's answers to them; bench/tune_reader.py"
     )
-    dataclasses.replace(bars, a=a, b=b, tuned_on=tuned_on).save(args.out)
+    Calibration(a, b, one, several, tuned_on).save(args.out)
     print(f"min_margin {one}, min_margin_several {several}; confidence = sigmoid({a} * margin + {b})")
     print(f"wrote {args.out}")
     return 0

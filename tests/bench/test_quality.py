@@ -1,9 +1,8 @@
 """How bench/quality.py judges a passage: the gold one, or a copy of it in another document."""
 
-import dataclasses
 import json
 
-from bench.quality import Question, answered_right, answers_to, facqa_questions, is_gold, seed_questions
+from bench.quality import Question, answered_right, answers_to, facqa_questions, is_gold, reader_bars, seed_questions
 from berita import Passage
 from tests.conftest import SHARED_EVAL
 
@@ -30,14 +29,13 @@ def test_a_passage_of_the_gold_document_must_hold_what_the_question_names():
 
 def test_answered_right_sets_what_silence_costs_beside_answering_wherever_a_span_is_found(engine):
     questions = [q for q in seed_questions() if q.lang == "id"]
-    reader, calibration = engine.reader()
-    strict = dataclasses.replace(calibration, min_margin=100.0, min_margin_several=100.0)
-    engine.extractor.reader = (reader, strict)  # a bar no span reaches: the product says nothing
-    try:
+    before = engine.extractor.reader or engine.reader()
+    with reader_bars(engine, min_margin=100.0, min_margin_several=100.0):  # a bar no span reaches: no answer
+        strict = engine.extractor.reader
+        assert strict[1].min_margin_several == 100.0 and strict[1].a == before[1].a
         row = answered_right(engine, questions, answers_to(engine, questions))
-        assert engine.extractor.reader == (reader, strict)  # the bars are put back
-    finally:
-        engine.extractor.reader = (reader, calibration)
+        assert engine.extractor.reader == strict  # answered_right puts the bars it found back
+    assert engine.extractor.reader == before  # and so does reader_bars
     assert row["n"] == len(questions)
     assert row["right"] == 0.0
     assert row["right_answering_all"] >= 0.8  # the seed answers are found once the bar is down
