@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..core.text import sentence_spans
 from ..embed import ct2
 from ..embed.bert import Encoder
 from ..embed.e5file import E5File, shared
@@ -159,10 +160,12 @@ class Reader:
         if not offsets:
             return None
         s, e = start[first : first + len(offsets)], end[first : first + len(offsets)]
-        # best start <= end within MAX_ANSWER_TOKENS: an upper-triangular band of the score matrix
+        # best start <= end within MAX_ANSWER_TOKENS (an upper-triangular band of the score matrix) and within one
+        # sentence: an answer is cited with its sentence, and one running on into the next is never a value asked for
+        sentence = np.searchsorted([b for _, b in sentence_spans(text)], [a for a, _ in offsets], side="right")
         scores = s[:, None] + e[None, :]
         i, j = np.indices(scores.shape)
-        scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
+        scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS) | (sentence[i] != sentence[j])] = -np.inf
         a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
         lo, hi = trimmed(text, offsets[a][0], offsets[b][1])
         return ReadSpan(n, lo, hi, text[lo:hi], float(scores[a, b] - (start[0] + end[0])))

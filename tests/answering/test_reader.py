@@ -12,7 +12,7 @@ from berita import ConfigError, ModelError, SearchEngine, Settings
 from berita.answering import Found
 from berita.answering.reader import Calibration, Reader
 from berita.core.schema import Hit, Passage
-from berita.core.text import tokenize
+from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
 from berita.engine import led_by
@@ -93,6 +93,24 @@ def test_reader_prefers_no_answer_when_the_passage_has_none(reader):
     (best,) = reader.read("siapa pemenang piala dunia sepak bola 1998?", [ALLMED])
     assert best.margin < calibration.min_margin
     assert calibration.confidence(best.margin) < calibration.confidence(calibration.min_margin) < 1
+
+
+KIT_WORKERS = (
+    "Makanya, Direkrur PT KIT menyampaikan kepada Bupati Wihaji bahwa perkiraan dalam 5 tahun kedepan KIT akan "
+    "membutuhkan temaga kerja sebanyak 150.000 orang. “Dalam 5 tahun kedepan kebutuhan tenaga kerjanya bisa mencapai "
+    "150.000 orang, itu data yang dilaporkan direktur utama PT KIT Batang,” ujar Bupati."
+)
+
+
+def test_a_span_stays_within_one_sentence(reader, engine):
+    # the product once answered the English question "150.000 orang. “Dalam 5 tahun ... 150.000 orang", running from
+    # one sentence into the next: an answer is cited with one sentence, so it must lie in one
+    question = "How many workers will KIT Batang need in the next five years?"
+    answer = engine.search(question).answer
+    assert answer is not None and answer.span == "150.000 orang" and answer.span in answer.text
+    (best,) = reader.read(question, [KIT_WORKERS])
+    assert "150.000 orang" in best.text
+    assert any(a <= best.start and best.end <= b for a, b in sentence_spans(KIT_WORKERS))
 
 
 def test_a_long_context_is_read_in_windows(reader):
