@@ -197,8 +197,9 @@ def retrieved_windows(engine: SearchEngine, rows: list[dict]) -> list[tuple[dict
     """(row, window, start, end) for what the product's reader reads when ``rows``' questions are asked of
     ``engine`` (for training, the eval corpus of bench/quality.py's index): the best sentences of each of its top
     passages, as ``AnswerExtractor.reading`` chooses them. A context holding a gold answer is labelled with its
-    first occurrence, every other one "no answer". Gold passages alone never teach the reader that most passages it reads in the product do not answer
-    the question; these do, both for choosing among passages and for saying nothing."""
+    first occurrence, every other one "no answer". Gold passages alone never teach the reader that most passages
+    it reads in the product do not answer the question; these do, both for choosing among passages and for saying
+    nothing."""
     reader, _ = engine.reader()
     out = []
     started = time.perf_counter()
@@ -401,17 +402,17 @@ def train(args: argparse.Namespace) -> None:
             },
             checkpoint,
         )
-    evaluate_windows(model, pack, tensors, device, eos, args.parts.split(","))
+    evaluate_windows(model, pack, tensors, device, eos)
     export(model, args.layers, WORK / f"reader-{name}.npz")
 
 
-def evaluate_windows(model, pack: dict, tensors: dict, device: str, eos: int, trained: list[str]) -> None:  # noqa: ANN001
+def evaluate_windows(model, pack: dict, tensors: dict, device: str, eos: int) -> None:  # noqa: ANN001
     """Token-level exact span match and no-answer accuracy on the held-out windows (the full check, with text, is
-    ``python -m bench.quality --sets reader`` on the exported model)."""
+    ``python -m bench.quality --sets reader`` on the exported model). The retrieved windows are train questions'."""
     import torch
 
     model.eval()
-    for part in sorted(set(pack["part"]) - {"train", "retrieved", *trained}):
+    for part in sorted(set(pack["part"]) - {"train", "retrieved"}):
         rows = np.flatnonzero(pack["part"] == part)
         right = null_right = answerable = 0
         with torch.no_grad():
