@@ -49,6 +49,7 @@ def test_training_starts_from_an_exported_reader(tmp_path):
     pack = {f"w:{n}": e5.tensor(n) for n in names}
     pack.update(words=np.random.default_rng(0).normal(size=(8, e5.tensor("emb.ln.w").shape[0])).astype(np.float32))
     pack["config"] = {"heads": e5.config.heads, "layers": 1, "eps": e5.config.eps}
+    torch.manual_seed(0)
     trained = build_model(pack, 1)
     with torch.no_grad():
         trained.head.weight.normal_()  # what training would have changed
@@ -60,7 +61,7 @@ def test_training_starts_from_an_exported_reader(tmp_path):
     with torch.no_grad():
         want, got = trained(ids, mask), fresh(ids, mask)
         untrained = build_model(pack, 1)(ids, mask)
-    for a, b, c in zip(want, got, untrained):  # the same up to the int8 rounding of the exported matrices
-        scale = float(a.abs().max())
-        assert float((a - b).abs().max()) < 0.03 * scale
-        assert float((c - b).abs().max()) > 0.3 * scale  # not e5's own layers and a fresh head
+    for a, b, c in zip(want, got, untrained):
+        # the trained model's outputs up to the int8 rounding of the exported matrices, far from a fresh model's
+        change = float((c - a).abs().max())
+        assert float((a - b).abs().max()) < 0.15 * change
