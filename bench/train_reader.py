@@ -134,8 +134,12 @@ def prepare(args: argparse.Namespace) -> None:
     qa = qa_rows(args.eval)
     if args.retrieved:
         from berita import SearchEngine, Settings
+        from berita.errors import IndexNotFoundError
 
-        engine = SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index", reader=True))
+        try:
+            engine = SearchEngine.load(Settings.from_env(index_dir=ROOT / "data" / "bench" / "eval-index", reader=True))
+        except IndexNotFoundError:
+            raise SystemExit("--retrieved reads the eval index: build it first with python -m bench.quality") from None
         for r, window, start, end in retrieved_windows(engine, [r for r in qa if r["part"] == "train"]):
             ids.append(window)
             starts.append(start)
@@ -439,12 +443,17 @@ def start_from(model, path: Path) -> None:  # noqa: ANN001
 
     from berita.embed.tuned import read_layers
 
-    weights, meta = read_layers(path)
+    try:
+        weights, meta = read_layers(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"cannot start from {path}: {exc}") from None
     state = model.state_dict()
     for name, value in weights.items():
         key = name if name.startswith("head.") else "w." + name.replace(".", "_")
         if key not in state:
-            raise SystemExit(f"{path} holds {name}, which a {meta.get('layers')}-layer reader here lacks")
+            raise SystemExit(
+                f"{path} holds {name}, which the reader trained here lacks: --layers {meta.get('layers')}?"
+            )
         state[key] = torch.tensor(value)
     model.load_state_dict(state)
     print(f"starting from {path}")

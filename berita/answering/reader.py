@@ -132,14 +132,17 @@ class Reader:
     def _read(self, question: str, contexts: Sequence[str]) -> list[ReadSpan]:
         q_ids = self.tokenizer.encode(" ".join(question.split()))[0][: self.max_question]
         budget = self.max_len - len(q_ids) - 3
-        rows, spans, owners = [], [], []
+        rows, spans, sentences, owners = [], [], [], []
         for n, text in enumerate(contexts):
             ids, offsets = self.tokenizer.encode(text)
+            # which sentence each token is in: a span never runs from one into the next (``_best``)
+            sentence = np.searchsorted([b for _, b in sentence_spans(text)], [a for a, _ in offsets], side="right")
             for lo in range(0, max(len(ids), 1), max(budget // 2, 1)):
                 rows.append(
                     [self.e5.config.bos, *q_ids, self.e5.config.eos, *ids[lo : lo + budget], self.e5.config.eos]
                 )
                 spans.append(offsets[lo : lo + budget])
+                sentences.append(sentence[lo : lo + budget])
                 owners.append(n)
                 if lo + budget >= len(ids):
                     break
@@ -149,20 +152,27 @@ class Reader:
         first = len(q_ids) + 2
         best: dict[int, ReadSpan] = {}
         for n, owner in enumerate(owners):
-            found = self._best(owner, logits[n][:, 0], logits[n][:, 1], first, spans[n], contexts[owner])
+            found = self._best(owner, logits[n][:, 0], logits[n][:, 1], first, spans[n], sentences[n], contexts[owner])
             if found and (owner not in best or found.margin > best[owner].margin):
                 best[owner] = found
         return sorted(best.values(), key=lambda s: -s.margin)
 
     def _best(
-        self, n: int, start: np.ndarray, end: np.ndarray, first: int, offsets: list[tuple[int, int]], text: str
+        self,
+        n: int,
+        start: np.ndarray,
+        end: np.ndarray,
+        first: int,
+        offsets: list[tuple[int, int]],
+        sentence: np.ndarray,
+        text: str,
     ) -> ReadSpan | None:
         if not offsets:
             return None
         s, e = start[first : first + len(offsets)], end[first : first + len(offsets)]
         # best start <= end within MAX_ANSWER_TOKENS (an upper-triangular band of the score matrix) and within one
-        # sentence: an answer is cited with its sentence, and one running on into the next is never a value asked for
-        sentence = np.searchsorted([b for _, b in sentence_spans(text)], [a for a, _ in offsets], side="right")
+        # sentence (``sentence``: each token's): an answer is cited with its sentence, and one running on into the
+        # next is never a value asked for
         scores = s[:, None] + e[None, :]
         i, j = np.indices(scores.shape)
         scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS) | (sentence[i] != sentence[j])] = -np.inf

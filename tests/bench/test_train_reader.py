@@ -38,9 +38,9 @@ def test_an_answer_no_context_holds_is_no_answer_everywhere(engine):
     assert found and all(s == e == 0 for _, _, s, e in found)
 
 
-def test_training_starts_from_an_exported_reader(tmp_path):
-    torch = pytest.importorskip("torch")
-    from bench.train_reader import build_model, export, start_from
+@pytest.fixture(scope="module")
+def pack() -> dict:
+    """What training reads from data/reader/pack.npz, for a one-layer reader over an 8-word vocabulary."""
     from berita.embed.bert import LAYER_TENSORS
     from berita.embed.e5file import shared
 
@@ -49,6 +49,13 @@ def test_training_starts_from_an_exported_reader(tmp_path):
     pack = {f"w:{n}": e5.tensor(n) for n in names}
     pack.update(words=np.random.default_rng(0).normal(size=(8, e5.tensor("emb.ln.w").shape[0])).astype(np.float32))
     pack["config"] = {"heads": e5.config.heads, "layers": 1, "eps": e5.config.eps}
+    return pack
+
+
+def test_training_starts_from_an_exported_reader(tmp_path, pack):
+    torch = pytest.importorskip("torch")
+    from bench.train_reader import build_model, export, start_from
+
     torch.manual_seed(0)
     trained = build_model(pack, 1)
     with torch.no_grad():
@@ -65,3 +72,15 @@ def test_training_starts_from_an_exported_reader(tmp_path):
         # the trained model's outputs up to the int8 rounding of the exported matrices, far from a fresh model's
         change = float((c - a).abs().max())
         assert float((a - b).abs().max()) < 0.15 * change
+
+
+def test_starting_from_a_missing_or_foreign_file_is_a_clear_error(tmp_path, pack):
+    pytest.importorskip("torch")
+    from bench.train_reader import build_model, save_layers, start_from
+
+    model = build_model(pack, 1)
+    with pytest.raises(SystemExit, match="cannot start from .*missing.npz"):
+        start_from(model, tmp_path / "missing.npz")
+    save_layers(tmp_path / "deeper.npz", {"l5.q.w": np.ones((2, 2), np.float32)}, {"layers": 6})
+    with pytest.raises(SystemExit, match=r"holds l5.q.w, which the reader trained here lacks: --layers 6\?"):
+        start_from(model, tmp_path / "deeper.npz")
