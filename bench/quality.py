@@ -302,6 +302,11 @@ def unanswered(found: list[Found | None]) -> dict:
     return {"n": len(found), "unanswered": round(float(np.mean([f is None for f in found])), 4)}
 
 
+def right_answer(found: Found | None, answers: list[str]) -> bool:
+    """The product gave an answer and it is right (token F1 >= 0.5 with a gold answer; none is right without one)."""
+    return bool(found and found.span and is_right(found.span, answers))
+
+
 def answered_right(engine: SearchEngine, questions: list[Question], found: list[Found | None]) -> dict:
     """How often the product's answer to answerable questions is right, beside the same with the reader's bars
     down (it answers wherever it finds a span): what keeping silent costs, which the answers issue bounds."""
@@ -309,9 +314,7 @@ def answered_right(engine: SearchEngine, questions: list[Question], found: list[
         always = answers_to(engine, questions)
 
     def right(given: list[Found | None]) -> float:
-        return round(
-            float(np.mean([bool(f and f.span and is_right(f.span, q.answers)) for f, q in zip(given, questions)])), 4
-        )
+        return round(float(np.mean([right_answer(f, q.answers) for f, q in zip(given, questions)])), 4)
 
     return {"n": len(questions), "right": right(found), "right_answering_all": right(always)}
 

@@ -41,6 +41,7 @@ from bench.quality import (
     idk_unanswerable,
     ranked_passages,
     reader_bars,
+    right_answer,
     tydi_questions,
 )
 from bench.train_reader import ROOT, qa_rows, split
@@ -175,7 +176,7 @@ def product_outcome(engine: SearchEngine, rows: list[dict]) -> Outcome:
     def outcome(bar: float) -> tuple[float, float]:
         with reader_bars(engine, min_margin_several=bar):
             found = [engine.answer(r) for r in retrievals]
-        right = [bool(f and f.span and is_right(f.span, r["answers"])) for f, r in zip(found, rows)]
+        right = [right_answer(f, r["answers"]) for f, r in zip(found, rows)]
         silent = [f is None for f in found]
         return float(np.mean(np.array(silent)[~answerable])), float(np.mean(np.array(right)[answerable]))
 
