@@ -155,7 +155,8 @@ class SearchEngine:
         ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
         retrieval, options = self.retrieve(query, options, **changes)
         found = self.answer(retrieval, options) if options.with_answer else None
-        shown = led_by(retrieval.hits, found)[options.offset :]
+        assert options.k is not None  # ``retrieve`` settles it
+        shown = led_by(retrieval.hits, found)[options.offset : options.offset + options.k]
         cited = [retrieval.passages[h.passage_id] for h in shown]
         if found:
             cited += self.backend.documents.passages([found.passage_id])
@@ -174,7 +175,8 @@ class SearchEngine:
     def retrieve(
         self, query: str, options: SearchOptions | None = None, **changes: Any
     ) -> tuple[Retrieval, SearchOptions]:
-        """The checked query's ``Retrieval`` (hits up to ``k + offset``) and the options it ran with."""
+        """The checked query's ``Retrieval`` (hits up to ``k + offset``, or as many as answering reads where that is
+        more) and the options it ran with."""
         options = dataclasses.replace(options or SearchOptions(), **changes)
         query, k, lang = self.check(query, options)
         filters = self.check_filters(options.filters)
@@ -183,10 +185,14 @@ class SearchEngine:
         if options.fusion or options.dense_share:
             config = self.settings.retrieval
             fusing = Fusing(options.fusion or config.fusion, options.dense_share or config.dense_share)
+        depth = k + options.offset
+        if options.with_answer:  # the answer reads the same passages however few are shown (k=1 read one)
+            answers = self.settings.answers
+            depth = max(depth, answers.answer_passages, answers.reader_passages)
         retrieval = self.retriever.retrieve(
             query,
             lang,
-            k + options.offset,
+            depth,
             options.mode,
             filters or None,
             self.reranker() if rerank else None,

@@ -111,3 +111,21 @@ def test_openmp_runtimes_do_not_spin_against_each_other():
     code = "import berita, os; print(os.environ['OMP_WAIT_POLICY'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "PASSIVE"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Which Chinese city is Batang exploring a sister city partnership with?",
+        "When did the governor visit the industrial park?",
+        "berapa nilai investasi Allmed?",
+    ],
+)
+def test_the_answer_does_not_depend_on_how_many_results_are_shown(engine, query):
+    # the answer reads the best few passages however few are shown: with k=1 it read one, and answered the
+    # sister-city question from another sentence ("Pemerintah Kabupaten BATANG") than with k=10
+    shown = engine.search(query, k=10)
+    one = engine.search(query, k=1)
+    assert one.answer == shown.answer
+    assert one.results == shown.results[:1]
+    assert engine.search(query, k=2, offset=1).results == shown.results[1:3]
