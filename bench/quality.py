@@ -72,7 +72,8 @@ class Question:
 
 def seed_questions(name: str = "seed_questions.jsonl") -> list[Question]:
     """Questions written here with their gold passage and answer span: over the seeds (seed_questions.jsonl) or,
-    in English, over IndoSum articles of the eval corpus (indosum_en_questions.jsonl)."""
+    in English, over IndoSum articles of the eval corpus (indosum_en_questions.jsonl, reported; and
+    indosum_en_dev_questions.jsonl, 44 questions over other articles, for choosing English settings)."""
     rows = [json.loads(line) for line in open(ROOT / "bench" / name, encoding="utf-8")]
     return [Question(r["id"], r["lang"], r["question"], r["doc_id"], r["passage_contains"], r["answers"]) for r in rows]
 
@@ -479,7 +480,7 @@ def main() -> int:
     parser.add_argument(
         "--sets",
         default="seed,facqa,xling,tydi,indosum-en,reader",
-        help="comma-separated: seed, facqa, facqa-train, xling, tydi, tydi-dev, indosum-en, reader",
+        help="comma-separated: seed, facqa, facqa-train, xling, tydi, tydi-dev, indosum-en, indosum-en-dev, reader",
     )
     parser.add_argument("--indosum-articles", type=int, help="use only the first N IndoSum articles as distractors")
     parser.add_argument("--out", type=Path, help="default bench/results/quality[-RUNTIME].json")
@@ -533,6 +534,9 @@ def main() -> int:
         if "indosum-en" in big:
             english = seed_questions("indosum_en_questions.jsonl")
             results["sets"]["indosum-en"] = evaluate(engine, english, with_answers=True)
+        if "indosum-en-dev" in big:  # other articles' questions, to choose English settings on
+            english = seed_questions("indosum_en_dev_questions.jsonl")
+            results["sets"]["indosum-en-dev"] = evaluate(engine, english, with_answers=True)
         if "reader" in big:
             results["reader"] = reader_on_gold_passages(engine, args.eval)
             tydi, idk = tydi_questions(args.eval), idk_unanswerable(args.eval)

@@ -39,3 +39,15 @@ def test_answered_right_sets_what_silence_costs_beside_answering_wherever_a_span
     assert row["n"] == len(questions)
     assert row["right"] == 0.0
     assert row["right_answering_all"] >= 0.8  # the seed answers are found once the bar is down
+
+
+def test_the_english_dev_questions_hold_their_answers_and_share_no_article_with_the_reported_ones():
+    # the dev set chooses English settings; an article in both would let the reported set be tuned on
+    dev = seed_questions("indosum_en_dev_questions.jsonl")
+    reported = seed_questions("indosum_en_questions.jsonl")
+    assert len(dev) >= 40 and not {q.doc_id for q in dev} & {q.doc_id for q in reported}
+    rows = (json.loads(line) for line in open(SHARED_EVAL / "indosum_articles.jsonl", encoding="utf-8"))
+    texts = {r["doc_id"]: r["text"] for r in rows}
+    for q in dev + reported:
+        assert q.lang == "en" and q.passage_contains in texts[q.doc_id]
+        assert all(answer in texts[q.doc_id] for answer in q.answers), q.qid
