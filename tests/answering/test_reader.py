@@ -251,3 +251,19 @@ def test_an_answer_coverage_outside_zero_to_one_is_a_clear_error():
         with pytest.raises(ConfigError, match="from 0 to 1"):
             Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": raw})
     assert Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": "0.5"}).answers.answer_min_coverage == 0.5
+
+
+def test_a_rules_answer_after_the_reader_said_nothing_is_shown_no_surer_than_the_reader_at_its_bar(engine):
+    # the rules' own score is the passage's similarity (about 0.8): "Senin" had read as 80% sure
+    query = "When did the governor visit the industrial park?"
+    retrieval, _ = engine.retrieve(query, k=10)
+    reader_alone = dataclasses.replace(engine.extractor.config, rules_after_reader=())
+    found = engine.answer(retrieval)
+    assert found is not None and found.span
+    _, calibration = engine.reader()
+    assert found.confidence <= calibration.confidence(calibration.threshold(1)) + 1e-9
+    engine.extractor.config, kept = reader_alone, engine.extractor.config
+    try:
+        assert engine.answer(retrieval) is None  # the answer above came from the rules
+    finally:
+        engine.extractor.config = kept
