@@ -343,7 +343,7 @@ def train(args: argparse.Namespace) -> None:
     train_rows = np.flatnonzero(np.isin(pack["part"], args.parts.split(",")))
     if args.negatives < 1:  # a share of the "no answer" windows, drawn once: shorter epochs on two cores
         negative = train_rows[pack["start"][train_rows] == 0]
-        dropped = np.random.default_rng(0).permutation(negative)[int(args.negatives * len(negative)) :]
+        dropped = np.random.default_rng(args.draw).permutation(negative)[int(args.negatives * len(negative)) :]
         train_rows = np.setdiff1d(train_rows, dropped)
     print(f"training on {len(train_rows)} windows ({int(np.sum(pack['start'][train_rows] > 0))} with an answer)")
     tensors = {k: torch.tensor(pack[k].astype(np.int64)) for k in ("ids", "mask", "start", "end")}
@@ -353,8 +353,9 @@ def train(args: argparse.Namespace) -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, s / max(1, steps // 10)) * max(0.0, (steps - s) / max(1, steps - steps // 10))
     )
-    # a second stage (``--parts retrieved``) keeps its own checkpoint and file beside the first stage's
+    # a second stage (``--parts retrieved``), or one on another draw of negatives, keeps its own checkpoint and file
     name = f"{args.layers}" + ("" if args.parts == "train" else "-" + args.parts.replace(",", "+"))
+    name += f"-draw{args.draw}" if args.draw else ""
     checkpoint = WORK / f"checkpoint-{name}.pt"
     epoch0 = 0
     if checkpoint.exists() and not args.restart:
@@ -488,6 +489,7 @@ def main() -> int:
     )
     parser.add_argument("--parts", default="train", help="train on these parts of the pack (train, retrieved)")
     parser.add_argument("--negatives", type=float, default=1.0, help="share of the no-answer windows trained on")
+    parser.add_argument("--draw", type=int, default=0, help="which share of them: another draw, other windows")
     parser.add_argument("--init", type=Path, help="start from this exported reader instead of e5's layers")
     args = parser.parse_args()
     {"prepare": prepare, "train": train}[args.step](args)
