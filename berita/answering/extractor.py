@@ -12,6 +12,7 @@ from ..core.config import AnswerConfig
 from ..core.kinds import is_question, question_kind
 from ..core.linear import LinearModel, load_learned
 from ..core.text import sentence_spans
+from ..core.values import could_answer
 from ..retrieval.retriever import Retrieval
 from .reader import Calibration, Reader
 from .rules import rule_answer
@@ -128,6 +129,8 @@ class AnswerExtractor:
         if not contexts:
             return None
         spans = reader.read(retrieval.query, [" ".join(s.text for s in chosen) for chosen in contexts])
+        # a "when" answered by no word of time, a "how many" by no number, is wrong however sure the reader is
+        spans = [s for s in spans if could_answer(kind, s.text)]
         best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
         if best is None or not best.text or best.margin < calibration.threshold(len(contexts)):
             return None

@@ -1,12 +1,17 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from berita.core.kinds import is_question, question_kind
-from berita.core.values import find_span
+from berita.core.values import could_answer, find_span
 
 ALLMED = (
     "Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
     "di atas lahan 24,8 hektare dan ditargetkan beroperasi pada April 2026."
 )
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+SEED_QUESTION_FILES = ("seed_questions.jsonl", "indosum_en_questions.jsonl", "indosum_en_dev_questions.jsonl")
 WORKERS = "“Dalam 5 tahun kedepan kebutuhan tenaga kerjanya bisa mencapai 150.000 orang,” ujar Bupati."
 
 
@@ -90,3 +95,47 @@ def test_english_words_are_not_read_in_indonesian_questions():
 def test_a_wrongly_forced_language_still_reads_the_question():
     assert question_kind("berapa nilai investasi Allmed?", "en") == "amount"
     assert question_kind("How much is Allmed investing?", "id") == "amount"
+
+
+@pytest.mark.parametrize(
+    "kind,span",
+    [
+        ("date", "abad ke-8"),  # the date patterns above find none of these
+        ("date", "ribuan tahun yang lalu"),
+        ("date", "setelah Perang Dunia II"),
+        ("date", "Kamis (12/6/2025)"),
+        ("date", "early June"),
+        ("number", "tujuh"),
+        ("number", "seorang"),
+        ("number", "berbulan-bulan"),  # "berapa lama"
+        ("number", "3.500 tenaga kerja"),
+        ("number", "twenty"),
+        ("amount", "Rp1,6–1,7 triliun"),
+        ("amount", "ratusan triliun rupiah"),
+        ("person", "Huang Fangshuai"),  # kinds without a mark of their own are not checked
+        (None, "anything"),
+    ],
+)
+def test_spans_that_could_answer_their_kind(kind, span):
+    assert could_answer(kind, span)
+
+
+@pytest.mark.parametrize(
+    "kind,span",
+    [
+        ("date", "Subianto ke Presiden Xi Jinping"),  # the reader's span for a "kapan" question the seeds cannot answer
+        ("date", "studio anime Jepang"),
+        ("number", "Harry Potter"),
+        ("number", "university"),  # "-ty" is not a number word
+        ("amount", "Tiongkok"),
+    ],
+)
+def test_spans_that_cannot_answer_their_kind(kind, span):
+    assert not could_answer(kind, span)
+
+
+def test_gold_answers_of_the_seed_questions_could_answer_them():
+    rows = [json.loads(line) for name in SEED_QUESTION_FILES for line in (BENCH / name).read_text().splitlines()]
+    typed = [(question_kind(r["question"], r["lang"]), r["answers"][0]) for r in rows if r.get("answers")]
+    typed = [(kind, answer) for kind, answer in typed if kind in ("date", "number", "amount")]
+    assert len(typed) >= 40 and [t for t in typed if not could_answer(*t)] == []
