@@ -132,15 +132,27 @@ class AnswerExtractor:
         # a "when" answered by no word of time, a "how many" by no number, is wrong however sure the reader is
         spans = [s for s in spans if could_answer(kind, s.text)]
         best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
-        if best is None or not best.text or best.margin < calibration.threshold(len(contexts)):
+        if best is None or not best.text:
+            return None
+        margin = best.margin - self._unnamed(retrieval, contexts[best.context][0])
+        if margin < calibration.threshold(len(contexts)):
             return None
         chosen, at = contexts[best.context], 0
         for sentence in chosen:  # the sentence the span starts in
             if best.start < at + len(sentence.text) + 1:
                 break
             at += len(sentence.text) + 1
-        confidence = calibration.confidence(best.margin)
+        confidence = calibration.confidence(margin)
         return Found(sentence.passage_id, sentence.text, best.text, kind, confidence, retrieval.reranked)
+
+    def _unnamed(self, retrieval: Retrieval, sentence: Sentence) -> float:
+        """What the answer's margin loses where its passage lacks a name the question names (``reader_name_penalty``,
+        once however many): the reader reads a few sentences and cannot tell that the passage is about another mayor
+        or another dynasty. It weighs on whether to answer, not on which passage answers."""
+        if retrieval.lang not in self.config.name_languages:
+            return 0.0
+        missing = retrieval.missing_names(retrieval.passages[sentence.passage_id].text)
+        return self.config.reader_name_penalty if missing else 0.0
 
     def _reading_score(self, retrieval: Retrieval, sentence: Sentence, margin: float) -> float:
         """How good the answer from ``sentence``'s passage is: the reranker's log-probability of that passage plus

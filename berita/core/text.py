@@ -53,6 +53,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 # Letters or digit groups: "Rp1,6" -> "rp", "1,6"; "150.000" -> "150000".
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def normalize_number(token: str) -> str:
@@ -73,6 +74,13 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         elif token not in stop:
             out.append(token)
     return out
+
+
+def names(text: str) -> list[str]:
+    """The capitalised words of ``text`` after its first (which is capitalised for being first), as ``tokenize``
+    has them: the names a question names."""
+    words = _LETTERS.findall(unicodedata.normalize("NFKC", text))[1:]
+    return list(dict.fromkeys(token for word in words if word[0].isupper() for token in tokenize(word)))
 
 
 def weighted_coverage(terms: Sequence[str], idf: Mapping[str, float], tokens: Collection[str]) -> float:

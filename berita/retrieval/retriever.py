@@ -13,7 +13,7 @@ from ..backends.base import SearchBackend
 from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
-from ..core.text import reading, tokenize
+from ..core.text import names, reading, tokenize
 from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
 from .fusion import convex, rrf
@@ -57,6 +57,16 @@ class Retrieval:
         a span never answers it ("Which foreign companies ...?" -> "luar negeri")."""
         tokens = set(tokenize(text))
         return bool(tokens) and tokens <= set().union(*self.concepts)
+
+    def missing_names(self, text: str) -> int:
+        """How many of the names the query names (``core.text.names``) ``text`` does not hold; an English name counts
+        as held where one of its translations is there ("Chinese": "Tiongkok")."""
+        tokens = set(tokenize(text))
+        return sum(not name & tokens for name in self._names)
+
+    @cached_property
+    def _names(self) -> list[frozenset[str]]:
+        return [next((c for c in self.concepts if name in c), frozenset({name})) for name in names(self.query)]
 
     @cached_property
     def _concept_weights(self) -> list[float]:

@@ -246,6 +246,12 @@ def test_reader_settings_below_one_are_clear_errors():
     assert Settings.from_env({"BERITA_READER_PASSAGES": "1"}).answers.reader_passages == 1
 
 
+def test_a_negative_name_penalty_is_a_clear_error():
+    with pytest.raises(ConfigError, match="0 or more"):
+        Settings.from_env({"BERITA_READER_NAME_PENALTY": "-1"})
+    assert Settings.from_env({"BERITA_READER_NAME_PENALTY": "0"}).answers.reader_name_penalty == 0.0
+
+
 def test_an_answer_coverage_outside_zero_to_one_is_a_clear_error():
     for raw in ("-0.1", "1.5"):
         with pytest.raises(ConfigError, match="from 0 to 1"):
@@ -283,3 +289,11 @@ def test_a_when_question_gets_no_span_that_names_no_time(engine):
     assert engine.answer(retrieval) is None
     # where a span of the asked kind is there, it still answers
     assert engine.search("kapan pabrik Allmed ditargetkan beroperasi?").answer.span == "April 2026"
+
+
+def test_a_passage_that_lacks_a_name_the_question_names_does_not_answer_it(engine, seed_settings, embedder):
+    # the seeds name Zhijiang's mayor, not Wuhan's; the reader, reading a few sentences, answered with him
+    assert engine.search("siapa Wali Kota Zhijiang?").answer.span == "Huang Fangshuai"
+    assert engine.search("siapa Wali Kota Wuhan?").answer is None
+    lenient = SearchEngine.load(seed_settings.replace(reader_name_penalty=0.0), embedder)
+    assert lenient.search("siapa Wali Kota Wuhan?").answer.span == "Huang Fangshuai"
