@@ -142,7 +142,7 @@ class AnswerConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.answer_min_coverage <= 1.0:
             raise ConfigError(f"BERITA_ANSWER_MIN_COVERAGE is a share, from 0 to 1 (got {self.answer_min_coverage})")
-        if self.reader_name_penalty < 0:
+        if not self.reader_name_penalty >= 0:  # NaN too: it would let every answer through
             raise ConfigError(
                 f"BERITA_READER_NAME_PENALTY is what a margin loses, 0 or more (got {self.reader_name_penalty}); "
                 "0 switches the name check off"

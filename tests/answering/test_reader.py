@@ -247,8 +247,9 @@ def test_reader_settings_below_one_are_clear_errors():
 
 
 def test_a_negative_name_penalty_is_a_clear_error():
-    with pytest.raises(ConfigError, match="0 or more"):
-        Settings.from_env({"BERITA_READER_NAME_PENALTY": "-1"})
+    for raw in ("-1", "nan"):
+        with pytest.raises(ConfigError, match="0 or more"):
+            Settings.from_env({"BERITA_READER_NAME_PENALTY": raw})
     assert Settings.from_env({"BERITA_READER_NAME_PENALTY": "0"}).answers.reader_name_penalty == 0.0
 
 
