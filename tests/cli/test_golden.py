@@ -39,8 +39,10 @@ def answer_differences(expected: dict | None, got: dict | None, tolerance: float
 
 
 def result_differences(expected: list[dict], got: list[dict], tolerance: float) -> list[str]:
-    if len(expected) != len(got) or not expected:
-        return [f"{len(expected)} results -> {len(got)}"] if len(expected) != len(got) else []
+    if len(expected) != len(got):
+        return [f"{len(expected)} results -> {len(got)}"]
+    if not expected:
+        return []
     out = []
     if expected[0]["passage_id"] != got[0]["passage_id"]:
         out.append(f"first result: {expected[0]['passage_id']} -> {got[0]['passage_id']}")
@@ -64,7 +66,7 @@ def test_cli_json_for_the_seed_questions_is_unchanged(seed_settings):
     expected = [json.loads(line) for line in (GOLDEN / "cli_seed.jsonl").read_text(encoding="utf-8").splitlines()]
     got = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(queries) == 20 and len(got) == len(expected)
-    found = {e["query"]: differences(e, g) for e, g in zip(expected, got) if differences(e, g)}
+    found = {e["query"]: d for e, g in zip(expected, got) if (d := differences(e, g))}
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
