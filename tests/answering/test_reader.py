@@ -113,6 +113,21 @@ def test_a_span_stays_within_one_sentence(reader, engine):
     assert any(a <= best.start and best.end <= b for a, b in sentence_spans(KIT_WORKERS))
 
 
+CONSUMERS = (
+    "Yayasan Lembaga Konsumen Indonesia menerima 1.200 pengaduan sepanjang 2024. Menurut undang-undang, konsumen adalah "
+    "setiap orang pemakai barang dan/atau jasa yang tersedia dalam masyarakat, baik bagi kepentingan diri sendiri, "
+    "keluarga, orang lain, maupun makhluk hidup lain dan tidak untuk diperdagangkan. Pengaduan terbanyak menyangkut "
+    "jasa keuangan."
+)
+
+
+def test_a_definition_longer_than_thirty_tokens_is_read_whole(reader):
+    # a "what is" answer often runs long (TyDi QA's); capped at 30 tokens, the reader answered "setiap" here
+    (best,) = reader.read("Apa yang dimaksud dengan konsumen?", [CONSUMERS])
+    assert best.text.startswith("setiap orang pemakai barang") and best.text.endswith("tidak untuk diperdagangkan")
+    assert reader.token_count(best.text) > 30
+
+
 def test_a_long_context_is_read_in_windows(reader):
     filler = " ".join(f"Kalimat pengisi nomor {n} tentang cuaca di Jakarta." for n in range(60))
     (best,) = reader.read("kapan pabrik Allmed ditargetkan beroperasi?", [filler + " " + ALLMED])
