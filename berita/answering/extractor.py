@@ -63,7 +63,7 @@ class AnswerExtractor:
                 return found
         elif kind and learned and self.span_model and self.span_model.handles(lang):
             return self._grounded(retrieval, self._learned(retrieval, kind, sentences))
-        ruled = rule_answer(query, kind, sentences, self.config)
+        ruled = rule_answer(query, kind, sentences, self.config, retrieval.other_office)
         if ruled is None:
             return None
         sentence, span, score = ruled
@@ -128,9 +128,13 @@ class AnswerExtractor:
         contexts = self.reading(retrieval, sentences, reader)
         if not contexts:
             return None
-        spans = reader.read(retrieval.query, [" ".join(s.text for s in chosen) for chosen in contexts])
-        # a "when" answered by no word of time, a "how many" by no number, is wrong however sure the reader is
-        spans = [s for s in spans if could_answer(kind, s.text)]
+        texts = [" ".join(s.text for s in chosen) for chosen in contexts]
+        spans = reader.read(retrieval.query, texts)
+        # a "when" answered by no word of time, a "how many" by no number, is wrong however sure the reader is; so is
+        # the deputy's name for "who is the governor" (the reader reads "Wakil Gubernur X" as the governor X)
+        spans = [
+            s for s in spans if could_answer(kind, s.text) and not retrieval.other_office(texts[s.context][: s.start])
+        ]
         best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
         if best is None or not best.text:
             return None

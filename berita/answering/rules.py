@@ -3,7 +3,7 @@ the question, nudged towards sentences that share its words; nothing below a sim
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -14,12 +14,19 @@ from .spans import Sentence
 
 
 def rule_answer(
-    query: str, kind: str | None, sentences: Sequence[Sentence], config: AnswerConfig
+    query: str,
+    kind: str | None,
+    sentences: Sequence[Sentence],
+    config: AnswerConfig,
+    ruled_out: Callable[[str], bool] = lambda before: False,
 ) -> tuple[Sentence, Span | None, float] | None:
-    """(sentence, span, score) of the best answer among ``sentences``, or ``None``."""
+    """(sentence, span, score) of the best answer among ``sentences``, or ``None``. A value whose sentence's text
+    before it is ``ruled_out`` is none (the deputy's name for the governor: ``Retrieval.other_office``)."""
     candidates = []
     for sentence in sentences:
         span = find_span(kind, sentence.text, query) if kind else None
+        if span and ruled_out(sentence.text[: span.start]):
+            span = None
         if span or not kind:  # a typed question needs a value of its type
             candidates.append((sentence, span))
     if not candidates:

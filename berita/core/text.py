@@ -83,6 +83,27 @@ def names(text: str) -> list[str]:
     return list(dict.fromkeys(token for word in words if word[0].isupper() for token in tokenize(word)))
 
 
+# a title that makes an office another: a deputy governor is not the governor, a candidate not the holder. News
+# writes some deputies as one word ("Wagub Jateng"). The office may be followed by capitalised words (the place)
+_OTHER_OFFICE = re.compile(r"\b(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))(?:\s+[A-Z][\w.-]*){0,3}\s*$")
+_DEPUTY_OF = {"wagub": "gubernur", "wabup": "bupati", "wapres": "presiden", "wawali": "wali"}
+QUALIFIERS = {
+    "wakil": frozenset({"wakil", "deputy", "vice", "deputi", *_DEPUTY_OF}),
+    "calon": frozenset({"calon", "candidate", "candidates", "kandidat"}),
+}
+
+
+def office_before(text: str) -> tuple[str, str] | None:
+    """The qualifier and the office of a title that ``text`` ends with: "... oleh Wakil Gubernur Jawa Tengah " ->
+    ("wakil", "gubernur"), "Wagub Jateng " -> ("wakil", "gubernur"); None where it ends otherwise."""
+    match = _OTHER_OFFICE.search(text)
+    if match is None:
+        return None
+    if match.group(3):
+        return "wakil", _DEPUTY_OF[match.group(3).lower()]
+    return match.group(1).lower(), match.group(2).lower()
+
+
 def weighted_coverage(terms: Sequence[str], idf: Mapping[str, float], tokens: Collection[str]) -> float:
     """Share of ``terms`` (distinct query terms) found in ``tokens``, each weighted by its IDF."""
     total = sum(idf[t] for t in terms) or 1.0

@@ -13,7 +13,7 @@ from ..backends.base import SearchBackend
 from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
-from ..core.text import names, reading, tokenize
+from ..core.text import QUALIFIERS, names, office_before, reading, tokenize
 from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
 from .fusion import convex, rrf
@@ -63,6 +63,17 @@ class Retrieval:
         as held where one of its translations is there ("Chinese": "Tiongkok")."""
         tokens = set(tokenize(text))
         return sum(not name & tokens for name in self._names)
+
+    def other_office(self, before: str) -> bool:
+        """``before``, the text before an answer, ends with the title of an office the query asks for, qualified as
+        another: "Wakil Gubernur Jawa Tengah" before a name, when the query asks for the governor and not the deputy
+        ("siapa Gubernur Jawa Tengah?", "Who is the governor of Central Java?")."""
+        found = office_before(before)
+        if found is None:
+            return False
+        qualifier, office = found
+        words = set(tokenize(self.query)).union(*self.concepts)
+        return office in words and not QUALIFIERS[qualifier] & words
 
     @cached_property
     def _names(self) -> list[frozenset[str]]:

@@ -313,3 +313,12 @@ def test_a_passage_that_lacks_a_name_the_question_names_does_not_answer_it(engin
     assert engine.search("siapa Wali Kota Wuhan?").answer is None
     lenient = SearchEngine.load(seed_settings.replace(reader_name_penalty=0.0), embedder)
     assert lenient.search("siapa Wali Kota Wuhan?").answer.span == "Huang Fangshuai"
+
+
+def test_the_deputy_is_no_answer_for_the_office_holder(engine):
+    # the seeds name both: "Wakil Gubernur Jawa Tengah Taj Yasin Maimoen" (ranked first) and "Gubernur Jawa Tengah
+    # Ahmad Luthfi" (third); the reader took the deputy for the governor
+    assert engine.search("Siapa Gubernur Jawa Tengah?").answer.span == "Ahmad Luthfi"
+    assert engine.search("Siapa Wakil Gubernur Jawa Tengah?").answer.span == "Taj Yasin Maimoen"
+    english = engine.search("Who is the governor of Central Java?").answer  # the rules answer after the reader
+    assert english is None or english.span == "Ahmad Luthfi"

@@ -1,0 +1,54 @@
+"""A deputy is not the office holder: the title before an answer (``core.text.office_before``) and whether it names
+another office than the one asked for (``Retrieval.other_office``)."""
+
+import pytest
+
+from berita.core.text import office_before
+from berita.retrieval import Retrieval
+
+
+@pytest.mark.parametrize(
+    ("before", "office"),
+    [
+        ("Penandatanganan PKS itu disaksikan oleh Wakil Gubernur Jawa Tengah ", ("wakil", "gubernur")),
+        ("kata wakil ketua DPR ", ("wakil", "ketua")),
+        ("Menurut Wagub Jateng ", ("wakil", "gubernur")),
+        ("Pasangan calon Bupati Batang ", ("calon", "bupati")),
+        ("Wakil Presiden ", ("wakil", "presiden")),
+    ],
+)
+def test_a_qualified_title_right_before_the_answer(before, office):
+    assert office_before(before) == office
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Wakil Gubernur Rudolf Pardede menggantikan Gubernur ",  # FacQA: the governor is the one after "menggantikan"
+        "pada pelantikan Bupati-Wakil Bupati Blora periode 2005-2010, ",  # FacQA: the regent follows the comma
+        "Wakil Gubernur Jawa Tengah itu mengatakan bahwa ",
+        "Gubernur Jawa Tengah ",
+        "",
+    ],
+)
+def test_no_qualified_title_right_before_the_answer(before):
+    assert office_before(before) is None
+
+
+def test_the_deputy_does_not_answer_for_the_office_holder():
+    deputy = "disaksikan oleh Wakil Gubernur Jawa Tengah "
+    assert Retrieval("Siapa Gubernur Jawa Tengah?", "id", [], {}, None, []).other_office(deputy)
+    assert not Retrieval("Siapa Wakil Gubernur Jawa Tengah?", "id", [], {}, None, []).other_office(deputy)
+    assert not Retrieval("Siapa Bupati Batang?", "id", [], {}, None, []).other_office(deputy)  # another office
+
+
+def test_english_questions_match_through_their_translations():
+    def english(query: str, concepts: list[frozenset[str]]) -> Retrieval:
+        return Retrieval(query, "en", [], {}, None, [], concepts=concepts)
+
+    governor = [frozenset({"governor", "gubernur"}), frozenset({"central"}), frozenset({"java", "jawa"})]
+    deputy = [frozenset({"deputy", "deputi", "wakil"}), *governor]
+    before = "disaksikan oleh Wakil Gubernur Jawa Tengah "
+    assert english("Who is the governor of Central Java?", governor).other_office(before)
+    assert not english("Who is the deputy governor of Central Java?", deputy).other_office(before)
+    assert not english("Who is the vice governor of Central Java?", governor).other_office(before)
