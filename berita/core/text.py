@@ -85,7 +85,10 @@ def names(text: str) -> list[str]:
 
 # a title that makes an office another: a deputy governor is not the governor, a candidate not the holder. News
 # writes some deputies as one word ("Wagub Jateng"). The office may be followed by capitalised words (the place)
-_OTHER_OFFICE = re.compile(r"\b(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))(?:\s+[A-Z][\w.-]*){0,3}\s*$")
+# and a comma ("Wakil Gubernur Jawa Tengah, Taj Yasin Maimoen, mengatakan")
+_OTHER_OFFICE = re.compile(
+    r"\b(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))(?:\s+[A-Z][\w.-]*){0,3}\s*,?\s*$"
+)
 _DEPUTY_OF = {"wagub": "gubernur", "wabup": "bupati", "wapres": "presiden", "wawali": "wali"}
 QUALIFIERS = {
     "wakil": frozenset({"wakil", "deputy", "vice", "deputi", *_DEPUTY_OF}),

@@ -15,6 +15,7 @@ from berita.retrieval import Retrieval
         ("Menurut Wagub Jateng ", ("wakil", "gubernur")),
         ("Pasangan calon Bupati Batang ", ("calon", "bupati")),
         ("Wakil Presiden ", ("wakil", "presiden")),
+        ("Hal itu disampaikan Wakil Gubernur Jawa Tengah, ", ("wakil", "gubernur")),  # the name after a comma
     ],
 )
 def test_a_qualified_title_right_before_the_answer(before, office):
