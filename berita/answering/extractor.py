@@ -133,7 +133,9 @@ class AnswerExtractor:
         # a "when" answered by no word of time, a "how many" by no number, is wrong however sure the reader is; so is
         # the deputy's name for "who is the governor" (the reader reads "Wakil Gubernur X" as the governor X)
         spans = [
-            s for s in spans if could_answer(kind, s.text) and not retrieval.other_office(texts[s.context][: s.start])
+            s
+            for s in spans
+            if could_answer(kind, s.text) and not retrieval.other_office(texts[s.context][: s.start], s.text)
         ]
         best = max(spans, key=lambda s: self._reading_score(retrieval, contexts[s.context][0], s.margin), default=None)
         if best is None or not best.text:

@@ -18,14 +18,14 @@ def rule_answer(
     kind: str | None,
     sentences: Sequence[Sentence],
     config: AnswerConfig,
-    ruled_out: Callable[[str], bool] = lambda before: False,
+    ruled_out: Callable[[str, str], bool] = lambda before, span: False,
 ) -> tuple[Sentence, Span | None, float] | None:
-    """(sentence, span, score) of the best answer among ``sentences``, or ``None``. A value whose sentence's text
-    before it is ``ruled_out`` is none (the deputy's name for the governor: ``Retrieval.other_office``)."""
+    """(sentence, span, score) of the best answer among ``sentences``, or ``None``. A value ``ruled_out`` with its
+    sentence's text before it is none (the deputy's name for the governor: ``Retrieval.other_office``)."""
     candidates = []
     for sentence in sentences:
         span = find_span(kind, sentence.text, query) if kind else None
-        if span and ruled_out(sentence.text[: span.start]):
+        if span and ruled_out(sentence.text[: span.start], span.text):
             span = None
         if span or not kind:  # a typed question needs a value of its type
             candidates.append((sentence, span))

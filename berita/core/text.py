@@ -84,11 +84,11 @@ def names(text: str) -> list[str]:
 
 
 # a title that makes an office another: a deputy governor is not the governor, a candidate not the holder. News
-# writes some deputies as one word ("Wagub Jateng"). The office may be followed by capitalised words (the place)
-# and a comma ("Wakil Gubernur Jawa Tengah, Taj Yasin Maimoen, mengatakan")
-_OTHER_OFFICE = re.compile(
-    r"\b(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))(?:\s+[A-Z][\w.-]*){0,3}\s*,?\s*$"
-)
+# writes some deputies as one word ("Wagub Jateng"). Before an answer, the office may be followed by capitalised
+# words (the place) and a comma ("Wakil Gubernur Jawa Tengah, Taj Yasin Maimoen, mengatakan")
+_QUALIFIED = r"(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))"
+_TITLE_BEFORE = re.compile(rf"\b{_QUALIFIED}(?:\s+[A-Z][\w.-]*){{0,3}}\s*,?\s*$")
+_TITLE_FIRST = re.compile(rf"^\W*{_QUALIFIED}\b")
 _DEPUTY_OF = {"wagub": "gubernur", "wabup": "bupati", "wapres": "presiden", "wawali": "wali"}
 QUALIFIERS = {
     "wakil": frozenset({"wakil", "deputy", "vice", "deputi", *_DEPUTY_OF}),
@@ -96,10 +96,11 @@ QUALIFIERS = {
 }
 
 
-def office_before(text: str) -> tuple[str, str] | None:
-    """The qualifier and the office of a title that ``text`` ends with: "... oleh Wakil Gubernur Jawa Tengah " ->
-    ("wakil", "gubernur"), "Wagub Jateng " -> ("wakil", "gubernur"); None where it ends otherwise."""
-    match = _OTHER_OFFICE.search(text)
+def qualified_title(before: str, span: str = "") -> tuple[str, str] | None:
+    """The qualifier and the office of a title that ``span`` starts with or ``before`` (the text before it) ends
+    with: "... oleh Wakil Gubernur Jawa Tengah " -> ("wakil", "gubernur"), a span "Wagub Jateng Taj Yasin" ->
+    ("wakil", "gubernur"); None where there is none."""
+    match = _TITLE_FIRST.search(span) or _TITLE_BEFORE.search(before)
     if match is None:
         return None
     if match.group(3):

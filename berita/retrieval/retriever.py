@@ -13,7 +13,7 @@ from ..backends.base import SearchBackend
 from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
-from ..core.text import QUALIFIERS, names, office_before, reading, tokenize
+from ..core.text import QUALIFIERS, names, qualified_title, reading, tokenize
 from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
 from .fusion import convex, rrf
@@ -64,11 +64,11 @@ class Retrieval:
         tokens = set(tokenize(text))
         return sum(not name & tokens for name in self._names)
 
-    def other_office(self, before: str) -> bool:
-        """``before``, the text before an answer, ends with the title of an office the query asks for, qualified as
-        another: "Wakil Gubernur Jawa Tengah" before a name, when the query asks for the governor and not the deputy
-        ("siapa Gubernur Jawa Tengah?", "Who is the governor of Central Java?")."""
-        found = office_before(before)
+    def other_office(self, before: str, span: str = "") -> bool:
+        """An answer ``span`` after ``before`` names the holder of another office than the one the query asks for:
+        "Wakil Gubernur Jawa Tengah" before it, or at its start, when the query asks for the governor and not the
+        deputy ("siapa Gubernur Jawa Tengah?", "Who is the governor of Central Java?")."""
+        found = qualified_title(before, span)
         if found is None:
             return False
         qualifier, office = found

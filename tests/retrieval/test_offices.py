@@ -1,9 +1,9 @@
-"""A deputy is not the office holder: the title before an answer (``core.text.office_before``) and whether it names
-another office than the one asked for (``Retrieval.other_office``)."""
+"""A deputy is not the office holder: the title before an answer or at its start (``core.text.qualified_title``) and
+whether it names another office than the one asked for (``Retrieval.other_office``)."""
 
 import pytest
 
-from berita.core.text import office_before
+from berita.core.text import qualified_title
 from berita.retrieval import Retrieval
 
 
@@ -19,7 +19,7 @@ from berita.retrieval import Retrieval
     ],
 )
 def test_a_qualified_title_right_before_the_answer(before, office):
-    assert office_before(before) == office
+    assert qualified_title(before) == office
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,20 @@ def test_a_qualified_title_right_before_the_answer(before, office):
     ],
 )
 def test_no_qualified_title_right_before_the_answer(before):
-    assert office_before(before) is None
+    assert qualified_title(before) is None
+
+
+@pytest.mark.parametrize(
+    ("span", "office"),
+    [
+        ("Wagub Jateng Taj Yasin Maimoen", ("wakil", "gubernur")),  # the reader took the title into the span
+        ("Wakil Gubernur Jawa Tengah Taj Yasin Maimoen", ("wakil", "gubernur")),
+        ("Taj Yasin Maimoen", None),
+        ("Gubernur Ahmad Luthfi", None),
+    ],
+)
+def test_a_qualified_title_at_the_start_of_the_answer(span, office):
+    assert qualified_title("Acara dibuka oleh ", span) == office
 
 
 def test_the_deputy_does_not_answer_for_the_office_holder():
@@ -41,6 +54,7 @@ def test_the_deputy_does_not_answer_for_the_office_holder():
     assert Retrieval("Siapa Gubernur Jawa Tengah?", "id", [], {}, None, []).other_office(deputy)
     assert not Retrieval("Siapa Wakil Gubernur Jawa Tengah?", "id", [], {}, None, []).other_office(deputy)
     assert not Retrieval("Siapa Bupati Batang?", "id", [], {}, None, []).other_office(deputy)  # another office
+    assert Retrieval("Siapa Gubernur Jawa Tengah?", "id", [], {}, None, []).other_office("oleh ", "Wagub Jateng Taj")
 
 
 def test_english_questions_match_through_their_translations():
