@@ -56,7 +56,7 @@ class Retrieval:
         """``text`` only repeats the query: each of its terms is one of the query's (or a translation of one). Such
         a span never answers it ("Which foreign companies ...?" -> "luar negeri")."""
         tokens = set(tokenize(text))
-        return bool(tokens) and tokens <= set().union(*self.concepts)
+        return bool(tokens) and tokens <= self._asked
 
     def missing_names(self, text: str) -> int:
         """How many of the names the query names (``core.text.names``) ``text`` does not hold; an English name counts
@@ -72,8 +72,12 @@ class Retrieval:
         if found is None:
             return False
         qualifier, office = found
-        words = set(tokenize(self.query)).union(*self.concepts)
-        return office in words and not QUALIFIERS[qualifier] & words
+        return office in self._asked and not QUALIFIERS[qualifier] & self._asked
+
+    @cached_property
+    def _asked(self) -> frozenset[str]:
+        # the query's terms with their translations, once per query: ``other_office`` runs for each span and value
+        return frozenset().union(*self.concepts)
 
     @cached_property
     def _names(self) -> list[frozenset[str]]:
