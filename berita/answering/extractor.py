@@ -111,8 +111,11 @@ class AnswerExtractor:
         if not candidates:
             return None
         probability = self.span_model.probabilities(retrieval.lang, span_features(kind, retrieval.query, candidates))
-        best = int(np.argmax(probability))
-        if probability[best] < self.span_model.options["min_probability"]:
+        # a value after (or opening with) another office's title is no answer, as for the reader and the rules;
+        # it keeps its place in the softmax, so the others' probabilities read as they were fitted
+        allowed = [not retrieval.other_office(c.sentence[: c.span.start], c.span.text) for c in candidates]
+        best = int(np.argmax(np.where(allowed, probability, -1.0)))
+        if not allowed[best] or probability[best] < self.span_model.options["min_probability"]:
             return None
         c = candidates[best]
         return Found(c.passage_id, c.sentence, c.span.text, kind, float(probability[best]))
