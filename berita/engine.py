@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .answering import AnswerExtractor, Found
@@ -237,8 +238,11 @@ class SearchEngine:
         filters = filters or Filters()
         for name in ("date_from", "date_to"):
             value = getattr(filters, name)
-            if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise QueryError(f"{name} must be a date written YYYY-MM-DD")
+            if value and not (re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and _is_date(value)):
+                raise QueryError(f"{name} must be a date written YYYY-MM-DD (got {value[:20]!r})")
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            # an empty result would read as "nothing was written"; the range is the mistake
+            raise QueryError(f"date_from ({filters.date_from}) is after date_to ({filters.date_to})")
         return filters
 
     def clear_cache(self) -> None:
@@ -279,3 +283,12 @@ def led_by(hits: list[Hit], found: Found | None) -> list[Hit]:
         return hits
     lead = [h for h in hits if h.passage_id == found.passage_id]
     return lead + [h for h in hits if h.passage_id != found.passage_id] if lead else hits
+
+
+def _is_date(value: str) -> bool:
+    """``value`` (YYYY-MM-DD) names a day of the calendar: 2025-02-30 does not."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

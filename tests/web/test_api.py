@@ -122,6 +122,18 @@ def test_filters_by_source_and_date(client):
     assert client.get("/api/search", params={"q": "x", "date_from": "kemarin"}).status_code == 422
 
 
+def test_a_date_range_that_cannot_hold_an_article_is_an_error_not_an_empty_result(client):
+    inverted = client.get("/api/search", params={"q": "kerja sama", "date_from": "2025-12-31", "date_to": "2025-01-01"})
+    assert inverted.status_code == 422 and "date_from (2025-12-31) is after date_to (2025-01-01)" in inverted.text
+    same_day = client.get("/api/search", params={"q": "kerja sama", "date_from": "2025-06-12", "date_to": "2025-06-12"})
+    assert same_day.status_code == 200
+    page = client.get("/", params={"q": "kerja sama", "date_from": "2025-12-31", "date_to": "2025-01-01"})
+    assert page.status_code == 200 and "is after date_to" in page.text
+    # the page takes its dates as typed; one that is no day of the calendar is said so, not compared as text
+    page = client.get("/", params={"q": "kerja sama", "date_from": "2025-02-30"})
+    assert page.status_code == 200 and "date_from must be a date" in page.text
+
+
 def test_paging_with_offset(client):
     first = client.get("/api/search", params={"q": "Batang", "k": 4}).json()["results"]
     second = client.get("/api/search", params={"q": "Batang", "k": 2, "offset": 2}).json()["results"]
