@@ -180,8 +180,18 @@ class Reader:
         i, j = np.indices(scores.shape)
         scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS) | (sentence[i] != sentence[j])] = -np.inf
         a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
-        lo, hi = trimmed(text, offsets[a][0], offsets[b][1])
+        lo, hi = trimmed(text, *whole_words(text, offsets[a][0], offsets[b][1]))
         return ReadSpan(n, lo, hi, text[lo:hi], float(scores[a, b] - (start[0] + end[0])))
+
+
+def whole_words(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """``lo``/``hi`` moved out to the ends of the words they fall inside: the reader scores subword tokens, and a
+    span may start or stop inside a word ("20 hektar" of "20 hektare", "1,6" of "Rp1,6")."""
+    while 0 < lo < len(text) and text[lo - 1].isalnum() and text[lo].isalnum():
+        lo -= 1
+    while 0 < hi < len(text) and text[hi - 1].isalnum() and text[hi].isalnum():
+        hi += 1
+    return lo, hi
 
 
 BRACKETS = {"(": ")", "[": "]", "“": "”", '"': '"'}

@@ -10,7 +10,7 @@ import pytest
 
 from berita import ConfigError, ModelError, SearchEngine, Settings
 from berita.answering import Found
-from berita.answering.reader import Calibration, Reader
+from berita.answering.reader import Calibration, Reader, whole_words
 from berita.core.schema import Hit, Passage
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
@@ -322,3 +322,16 @@ def test_the_deputy_is_no_answer_for_the_office_holder(engine):
     assert engine.search("Siapa Wakil Gubernur Jawa Tengah?").answer.span == "Taj Yasin Maimoen"
     english = engine.search("Who is the governor of Central Java?").answer  # the rules answer after the reader
     assert english is None or english.span == "Ahmad Luthfi"
+
+
+def test_a_span_cut_inside_a_word_takes_the_whole_word():
+    # the reader scores subword tokens: with three passages to read, an English seed question's span stopped
+    # inside "hektare"
+    text = "Pemkab Batang akan menyiapkan setidaknya ruang 20 hektare untuk memberdayakan UMKM."
+    lo = text.index("20")
+    assert text[slice(*whole_words(text, lo, lo + len("20 hektar")))] == "20 hektare"
+    amount = "senilai Rp1,6–1,7 triliun"
+    assert amount[slice(*whole_words(amount, amount.index("1,6"), len(amount)))] == "Rp1,6–1,7 triliun"
+    # whole words, spaces and punctuation stay as they were
+    assert whole_words(text, lo, lo + len("20 hektare")) == (lo, lo + len("20 hektare"))
+    assert whole_words(text, 0, len(text)) == (0, len(text))
