@@ -238,7 +238,7 @@ class SearchEngine:
         filters = filters or Filters()
         for name in ("date_from", "date_to"):
             value = getattr(filters, name)
-            if value and not (re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and _is_date(value)):
+            if value and not _is_date(value):
                 raise QueryError(f"{name} must be a date written YYYY-MM-DD (got {value[:20]!r})")
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             # an empty result would read as "nothing was written"; the range is the mistake
@@ -286,7 +286,10 @@ def led_by(hits: list[Hit], found: Found | None) -> list[Hit]:
 
 
 def _is_date(value: str) -> bool:
-    """``value`` (YYYY-MM-DD) names a day of the calendar: 2025-02-30 does not."""
+    """``value`` is written YYYY-MM-DD and names a day of the calendar: 2025-02-30 does not, nor 20250212 (which
+    ``date.fromisoformat`` reads)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
     try:
         date.fromisoformat(value)
     except ValueError:
