@@ -70,9 +70,9 @@ class Question:
     gold_reading: str = ""
 
     def __post_init__(self) -> None:
-        # the gold as the product reads every text (core.text.normalize, as ingest does each line): the index holds
-        # "2.093,45km2" where TyDi QA's answer says "2.093,45km²", and no passage had been judged gold for 3-5% of
-        # TyDi QA's questions, whichever system ranked it
+        # the gold as the product stores every text (core.text.normalize, as ingest does each line): when the index
+        # held "2.093,45km2" where TyDi QA's answer says "2.093,45km²", no passage was judged gold for 3-5% of TyDi
+        # QA's questions, whichever system ranked it
         self.answers = [normalize(a) for a in self.answers]
         self.passage_contains = None if self.passage_contains is None else normalize(self.passage_contains)
 

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -217,7 +218,9 @@ class SearchEngine:
         config = self.settings.retrieval
         if not isinstance(query, str):
             raise QueryError("the query must be text")
-        query = normalize(query)
+        # a query is read, never quoted: its compatibility forms are folded too (fullwidth "Ａｌｌｍｅｄ", which
+        # language detection and the question patterns do not know)
+        query = normalize(unicodedata.normalize("NFKC", query))
         if not query:
             raise QueryError("the query is empty")
         if len(query) > config.max_query_chars:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.kinds import KINDS
-from ..core.text import tokenize, weighted_coverage
+from ..core.text import fold, tokenize, weighted_coverage
 from ..core.values import Span, find_values
 
 SPAN_FEATURES = (
@@ -59,15 +59,15 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
     """Every value any kind's patterns find in ``sentences`` and the question does not already say, once
     per distinct text: where it occurs more than once, the occurrence in the sentence closest to the question."""
     terms = list(dict.fromkeys(tokenize(query)))
-    query_words = {w.lower() for w in _WORD.findall(query)}
+    query_words = set(_WORD.findall(fold(query)))
     found: dict[str, SpanCandidate] = {}
     for s in sentences:
         coverage = weighted_coverage(terms, idf, set(tokenize(s.text)))
-        anchors = [m.start() for m in _WORD.finditer(s.text) if m.group().lower() in terms]
+        anchors = [m.start() for m in _WORD.finditer(s.text) if fold(m.group()) in terms]
         for kind in KINDS:
             for rank, span in enumerate(find_values(kind, s.text, query_words)):
-                key = " ".join(_WORD.findall(span.text.lower()))
-                if not key or span.text.lower() in query.lower():
+                key = " ".join(_WORD.findall(fold(span.text)))
+                if not key or fold(span.text) in fold(query):
                     continue
                 distance = min((abs(a - span.start) for a in anchors), default=300)
                 c = found.get(key)
@@ -90,10 +90,10 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
 
 def span_features(kind: str | None, query: str, candidates: Sequence[SpanCandidate]) -> np.ndarray:
     """One row of ``SPAN_FEATURES`` per candidate, for a question asking for ``kind``."""
-    query_words = {w.lower() for w in _WORD.findall(query)}
+    query_words = set(_WORD.findall(fold(query)))
     rows = []
     for c in candidates:
-        words = _WORD.findall(c.span.text.lower())
+        words = _WORD.findall(fold(c.span.text))
         rows.append(
             [float(k in c.ranks) for k in KINDS]
             + [float(k in c.ranks and k == kind) for k in KINDS]

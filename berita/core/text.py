@@ -14,15 +14,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029
 
 
 def normalize(text: str) -> str:
-    """NFKC, no control or zero-width characters, and single spaces."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    """``text`` as written, made safe to store and show: canonical Unicode (NFC: "e" and a combining accent are
+    "é"), no control or zero-width characters, single spaces. Compatibility forms stay ("km²", "2½", "…"): a
+    passage is quoted as its source wrote it (NFKC would make "2½ tahun" "21⁄2 tahun"); text is compared in
+    ``fold``'s form."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
     return re.sub(r"\s+", " ", text).strip()
 
 
+def fold(text: str) -> str:
+    """The form in which texts are compared: NFKC and lower case, so that "km²" meets "km2" and "ＢＵＭＮ" "bumn"."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def reading(text: str) -> str:
-    """What ``text`` reads, for telling copies apart: its words lower-cased, run together without spaces or
+    """What ``text`` reads, for telling copies apart: its words folded (``fold``), run together without spaces or
     punctuation. Two passages with the same reading are one text copied twice ("695 warga" and "6 95 warga")."""
-    return "".join(re.findall(r"\w+", normalize(text).lower()))
+    return "".join(re.findall(r"\w+", fold(normalize(text))))
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -67,7 +75,7 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
     """Lower-cased word and number tokens without stopwords (of ``lang``, or of both languages)."""
     stop = STOPWORDS[lang] if lang in STOPWORDS else STOPWORDS["id"] | STOPWORDS["en"]
     out = []
-    for match in _TOKEN.finditer(unicodedata.normalize("NFKC", text).lower()):
+    for match in _TOKEN.finditer(fold(text)):
         token = match.group()
         if token[0].isdigit():
             out.append(normalize_number(token))

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.lexicon import DAY_PATTERN, MONTH_PATTERN
+from ..core.text import fold
 
 _I = re.IGNORECASE
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -101,9 +102,9 @@ class Span:
 
 def find_span(kind: str, sentence: str, query: str = "") -> Span | None:
     """The value of ``kind`` in ``sentence`` that best answers ``query``, or ``None``."""
-    query_words = {w.lower() for w in re.findall(r"\w+", query)}
+    query_words = set(re.findall(r"\w+", fold(query)))
     for span in find_values(kind, sentence, query_words):
-        if span.text.lower() not in query.lower():
+        if fold(span.text) not in fold(query):
             return span
     return None
 
@@ -112,15 +113,15 @@ def _drop_known_words(span: Span, query_words: set[str]) -> Span | None:
     """ "Batang M. Faiz Kurniawan" for "siapa bupati Batang" -> "M. Faiz Kurniawan": the asker knows "Batang"."""
     words = span.text.split(" ")
     start = span.start
-    while len(words) > 1 and words[0].lower().strip(".,") in query_words:
+    while len(words) > 1 and fold(words[0]).strip(".,") in query_words:
         start += len(words[0]) + 1
         words = words[1:]
     text = " ".join(words)
-    return Span(text, start, start + len(text)) if text.lower() not in query_words else None
+    return Span(text, start, start + len(text)) if fold(text) not in query_words else None
 
 
 def find_values(kind: str, sentence: str, query_words: set[str]) -> list[Span]:
-    """Every value of ``kind`` in ``sentence``, the likeliest answer first (``query_words``: lower-cased)."""
+    """Every value of ``kind`` in ``sentence``, the likeliest answer first (``query_words``: folded, ``fold``)."""
     if kind in SPAN_PATTERNS:
         spans = [Span(m.group(), *m.span()) for p in SPAN_PATTERNS[kind] for m in p.finditer(sentence)]
         # "how much land" asks for a quantity, not money: plain numbers come after the money

@@ -20,7 +20,7 @@ import numpy as np
 from ..core.kinds import question_kind
 from ..core.linear import LinearModel, load_learned
 from ..core.schema import Hit
-from ..core.text import sentence_spans, tokenize, weighted_coverage
+from ..core.text import fold, sentence_spans, tokenize, weighted_coverage
 from ..core.values import find_span
 from .fusion import min_max
 
@@ -47,7 +47,7 @@ def features(
     """One row of ``FEATURES`` per passage text; ``idf`` maps each of the query's terms to its IDF."""
     terms = list(dict.fromkeys(tokenize(query)))
     total_idf = sum(idf[t] for t in terms) or 1.0
-    words = _WORD.findall(query.lower())
+    words = _WORD.findall(fold(query))
     kind = question_kind(query, lang)
 
     rows = []
@@ -59,13 +59,13 @@ def features(
                 best, best_span = c, (a, b)
         sentence = text[best_span[0] : best_span[1]]
         typed = bool(kind and find_span(kind, sentence, query))
-        sentence_words = set(_WORD.findall(sentence.lower()))
+        sentence_words = set(_WORD.findall(fold(sentence)))
         rows.append(
             (
                 weighted_coverage(terms, idf, set(tokenize(text))),
                 max(best, 0.0),
                 float(typed),
-                _longest_common_run(words, _WORD.findall(text.lower())) / max(len(words), 1),
+                _longest_common_run(words, _WORD.findall(fold(text))) / max(len(words), 1),
                 sum(w in sentence_words for w in words) / max(len(words), 1),
             )
         )

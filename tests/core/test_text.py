@@ -1,4 +1,4 @@
-from berita.core.text import normalize, sentence_spans, tokenize
+from berita.core.text import fold, normalize, reading, sentence_spans, tokenize
 
 
 def sentences(text):
@@ -45,4 +45,14 @@ def test_tokens_join_number_formats_and_drop_stopwords():
 
 
 def test_normalize_removes_controls_and_zero_width():
-    assert normalize("Ｂatang\u200b\x00 \t investasi\ufeff") == "Batang investasi"
+    assert normalize("Batang\u200b\x00 \t\u00a0investasi\ufeff") == "Batang investasi"
+
+
+def test_normalize_keeps_the_text_as_written_and_matching_folds_it():
+    # a passage is quoted as its source wrote it: NFKC would make "2½ tahun" read "21⁄2 tahun" and "km²" "km2"
+    written = "luas 2.093,45 km² selama 2½ tahun… Ｂatang"
+    assert normalize(written) == written
+    assert normalize("Cafe\u0301") == "Café"  # one canonical form: a combining accent joins its letter
+    assert fold(written) == "luas 2.093,45 km2 selama 21⁄2 tahun... batang"
+    assert tokenize("km² Ｂatang") == tokenize("km2 Batang") == ["km", "2", "batang"]
+    assert reading("Luas 24 km².") == reading("luas 24 km2")

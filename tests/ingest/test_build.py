@@ -242,3 +242,25 @@ def test_passages_with_the_same_text_are_embedded_once(tmp_path, settings, embed
     assert report.passages == 2 and report.embedded == 1
     index = read_index(settings.storage.index_dir)
     np.testing.assert_array_equal(index.vectors[0], index.vectors[1])
+
+
+def test_answers_quote_the_source_as_written(tmp_path, settings, embedder):
+    # the index once stored NFKC text, so the product quoted "km2" for "km²" and "21⁄2 tahun" for "2½ tahun"
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    written = (
+        "Batang (ANTARA) - Kawasan Industri Terpadu Batang memiliki luas 43,15 km² dan ditargetkan rampung dalam "
+        "2½ tahun. Pemerintah menyiapkan jalan akses sepanjang 12 km menuju pelabuhan.\n"
+        "Bupati Batang mengatakan investor dari Korea Selatan sudah menyatakan minat."
+    )
+    (folder / "kitb.txt").write_text("Luas Kawasan Industri Terpadu Batang\n" + written, encoding="utf-8")
+    build([folder], settings, embedder)
+    engine = SearchEngine.load(settings, embedder)
+    doc, _ = engine.document("kitb")
+    assert written in doc.text
+    for query in ("berapa luas Kawasan Industri Terpadu Batang?", "berapa luas km2 Kawasan Industri Batang?"):
+        response = engine.search(query, lang="id")
+        assert "43,15 km²" in response.results[0].text
+        answer = response.answer
+        assert answer is not None and answer.span is not None and answer.span.startswith("43,15")
+        assert "km2" not in answer.span and "43,15 km²" in answer.text and answer.text in doc.text
