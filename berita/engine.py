@@ -6,7 +6,6 @@ import copy
 import dataclasses
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -218,9 +217,7 @@ class SearchEngine:
         config = self.settings.retrieval
         if not isinstance(query, str):
             raise QueryError("the query must be text")
-        # a query is read, never quoted: its compatibility forms are folded too (fullwidth "Ａｌｌｍｅｄ", which
-        # language detection and the question patterns do not know)
-        query = normalize(unicodedata.normalize("NFKC", query))
+        query = normalize(query, compatible=True)  # read, never quoted
         if not query:
             raise QueryError("the query is empty")
         if len(query) > config.max_query_chars:

@@ -59,7 +59,8 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
     """Every value any kind's patterns find in ``sentences`` and the question does not already say, once
     per distinct text: where it occurs more than once, the occurrence in the sentence closest to the question."""
     terms = list(dict.fromkeys(tokenize(query)))
-    query_words = set(_WORD.findall(fold(query)))
+    folded = fold(query)
+    query_words = set(_WORD.findall(folded))
     found: dict[str, SpanCandidate] = {}
     for s in sentences:
         coverage = weighted_coverage(terms, idf, set(tokenize(s.text)))
@@ -67,7 +68,7 @@ def span_candidates(query: str, sentences: Sequence[Sentence], idf: Mapping[str,
         for kind in KINDS:
             for rank, span in enumerate(find_values(kind, s.text, query_words)):
                 key = " ".join(_WORD.findall(fold(span.text)))
-                if not key or fold(span.text) in fold(query):
+                if not key or fold(span.text) in folded:
                     continue
                 distance = min((abs(a - span.start) for a in anchors), default=300)
                 c = found.get(key)

@@ -13,12 +13,13 @@ _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, compatible: bool = False) -> str:
     """``text`` as written, made safe to store and show: canonical Unicode (NFC: "e" and a combining accent are
     "é"), no control or zero-width characters, single spaces. Compatibility forms stay ("km²", "2½", "…"): a
     passage is quoted as its source wrote it (NFKC would make "2½ tahun" "21⁄2 tahun"); text is compared in
-    ``fold``'s form."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    ``fold``'s form. ``compatible`` folds them too (NFKC), for text that is read and never quoted: a query's
+    fullwidth "Ａｌｌｍｅｄ" is unknown to language detection and the question patterns."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC" if compatible else "NFC", text))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -102,9 +102,10 @@ class Span:
 
 def find_span(kind: str, sentence: str, query: str = "") -> Span | None:
     """The value of ``kind`` in ``sentence`` that best answers ``query``, or ``None``."""
-    query_words = set(re.findall(r"\w+", fold(query)))
+    folded = fold(query)
+    query_words = set(re.findall(r"\w+", folded))
     for span in find_values(kind, sentence, query_words):
-        if fold(span.text) not in fold(query):
+        if fold(span.text) not in folded:
             return span
     return None
 

@@ -53,6 +53,7 @@ def test_normalize_keeps_the_text_as_written_and_matching_folds_it():
     written = "luas 2.093,45 km² selama 2½ tahun… Ｂatang"
     assert normalize(written) == written
     assert normalize("Cafe\u0301") == "Café"  # one canonical form: a combining accent joins its letter
+    assert normalize("Ｂatang  2½", compatible=True) == "Batang 21⁄2"  # a query, read and never quoted
     assert fold(written) == "luas 2.093,45 km2 selama 21⁄2 tahun... batang"
     assert tokenize("km² Ｂatang") == tokenize("km2 Batang") == ["km", "2", "batang"]
     assert reading("Luas 24 km².") == reading("luas 24 km2")
