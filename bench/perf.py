@@ -5,7 +5,8 @@ HTTP, cold start, and the vector index at 100k and 1M passages.
     .venv/bin/python -m bench.perf --parts query,http    # some parts
     .venv/bin/python -m bench.perf --backend milvus      # Milvus Lite beside the local backend at 100k (bench/scale_out.py)
 
-Prints a table and writes bench/results/perf.json.
+Prints a table and writes bench/results/perf.json. The runtimes and Milvus parts run bench.encoders and
+bench.scale_out in their own processes, which print their own tables as they finish; perf.json keeps their figures.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from bench import encoders, scale_out
+from bench.datasets import EVAL_DIR, EVAL_INDEX, ROOT, indosum_sample, question_texts, seed_questions
 from bench.metrics import percentiles
-from bench.quality import ROOT, seed_questions, write_results
+from bench.results import write_results
+from bench.synthetic import synthetic
 from berita import SearchEngine, Settings, build
 from berita.backends import read_index
 from berita.backends.ann import FaissIndex, build_index
@@ -45,11 +47,7 @@ def peak_rss_mb() -> float:
 
 # ---- indexing -------------------------------------------------------------------------------
 def bench_indexing(eval_dir: Path, articles: int, embedder) -> tuple[dict, np.ndarray]:
-    source = eval_dir / "indosum_articles.jsonl"
-    subset = Path(tempfile.mkdtemp()) / "articles.jsonl"
-    with open(source, encoding="utf-8") as src, open(subset, "w", encoding="utf-8") as dst:
-        for _, line in zip(range(articles), src):
-            dst.write(line)
+    subset = indosum_sample(eval_dir, articles, Path(tempfile.mkdtemp()))
     settings = Settings.from_env(index_dir=subset.parent / "index")
     _, passages = prepare(read_articles([subset]), settings)
     texts = [p.text for p in passages]
@@ -83,11 +81,10 @@ def bench_query(settings: Settings, embedder) -> dict:
     questions = [q.text for q in seed_questions()]
     indonesian = [q.text for q in seed_questions() if q.lang == "id"]
     out = {"cold_cache": _timed(engine, questions, clear=True), "warm": _timed(engine, questions)}
-    # what the learned stages cost: Indonesian questions are the ones they run on
+    # what the reranker costs: Indonesian questions are the ones it runs on
     for name, options in (
         ("warm_id", {}),
         ("warm_id_no_rerank", {"rerank": False}),
-        ("warm_id_no_learned_stages", {"rerank": False, "learned_spans": False}),
     ):
         out[name] = _timed(engine, indonesian, **options)
     return out
@@ -155,21 +152,6 @@ def bench_http(settings: Settings, requests: int) -> dict:
 
 
 # ---- scale ------------------------------------------------------------------------------------
-def synthetic(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """``n`` vectors re-sampled from real passage embeddings: a random pair mixed, plus noise of the
-    data's own spread, so the clusters of real news stay (embedding a million passages would take a day here)."""
-    rng = np.random.default_rng(seed)
-    out = np.empty((n, base.shape[1]), dtype=np.float32)
-    spread = base.std(axis=0) * 0.5
-    for start in range(0, n, 100_000):
-        m = min(100_000, n - start)
-        a, b = base[rng.integers(0, len(base), m)], base[rng.integers(0, len(base), m)]
-        mix = rng.uniform(0, 0.5, (m, 1)).astype(np.float32)
-        x = (1 - mix) * a + mix * b + rng.normal(size=(m, base.shape[1])).astype(np.float32) * spread
-        out[start : start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
-    return out
-
-
 def timed_search(index, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, dict]:
     ids, times = [], []
     for q in queries:
@@ -203,21 +185,22 @@ def bench_scale(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> dict
 
 def query_vectors(embedder, eval_dir: Path, n: int = 200) -> np.ndarray:
     questions = [q.text for q in seed_questions()]
-    facqa = eval_dir / "facqa_dev.jsonl"
-    if facqa.exists():
-        questions += [json.loads(line)["question"] for line in open(facqa, encoding="utf-8")][: n // 2]
-    pairs = eval_dir / "news_en_id_valid.jsonl"
-    if pairs.exists():
-        questions += [json.loads(line)["en"] for line in open(pairs, encoding="utf-8")][: n // 2]
+    questions += question_texts(eval_dir, n // 2, missing_ok=True)
     return embedder.encode_queries(questions[:n])
+
+
+# ---- other benchmarks, each in its own process ------------------------------------------------------
+def run_benchmark(module: str, eval_dir: Path) -> dict:
+    """``python -m module --eval eval_dir`` in its own process (it prints its own table) and the results it wrote."""
+    sys.stdout.flush()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "results.json"
+        subprocess.run([sys.executable, "-m", module, "--eval", str(eval_dir), "--out", str(out)], cwd=ROOT, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
 
 
 def print_table(results: dict) -> None:
     print(f"machine: {results['machine']}")
-    if "encoders" in results:
-        encoders.print_table(results["encoders"])
-    if "milvus" in results:
-        scale_out.print_table(results["milvus"])
     if "indexing" in results:
         i = results["indexing"]
         print(
@@ -248,7 +231,7 @@ def print_table(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--eval", type=Path, default=EVAL_DIR)
     parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--backend", choices=["local", "milvus"], help="milvus: the Milvus part alone (--parts milvus)")
     parser.add_argument("--articles", type=int, default=150, help="IndoSum articles for the indexing part")
@@ -261,7 +244,7 @@ def main() -> int:
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     base = None
     if "encoders" in parts:
-        results["encoders"] = encoders.compare(args.eval)
+        results["encoders"] = run_benchmark("bench.encoders", args.eval)
     if "indexing" in parts:
         results["indexing"], base = bench_indexing(args.eval, args.articles, embedder)
     settings = seed_index(embedder)
@@ -272,9 +255,8 @@ def main() -> int:
     if "scale" in parts:
         # re-sample from as many real passage embeddings as there are: the quality benchmark's index
         # (26k IndoSum/FacQA/news passages) where it was built, else this run's IndoSum passages
-        eval_index = ROOT / "data" / "bench" / "eval-index"
-        if (eval_index / "CURRENT").exists():
-            base = np.asarray(read_index(eval_index).vectors)
+        if (EVAL_INDEX / "CURRENT").exists():
+            base = np.asarray(read_index(EVAL_INDEX).vectors)
         elif base is None:
             base = np.asarray(read_index(settings.storage.index_dir).vectors)
         results["scale_base_passages"] = len(base)
@@ -282,7 +264,7 @@ def main() -> int:
             base, query_vectors(embedder, args.eval), [int(s) for s in args.sizes.split(",")]
         )
     if "milvus" in parts:
-        results["milvus"] = {**scale_out.run(args.eval, 100_000), "build": scale_out.build_throughput(args.eval)}
+        results["milvus"] = run_benchmark("bench.scale_out", args.eval)  # 100,000 passages and the Ray build
     print_table(results)
     if args.out.exists() and set(parts) != set(PARTS):  # a partial run keeps the other parts' last figures
         results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}

@@ -15,19 +15,31 @@ run re-embeds a random sample and stops if the file disagrees with the model.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from bench.datasets import (
+    EVAL_DIR,
+    EVAL_INDEX,
+    ROOT,
+    Question,
+    eval_corpus,
+    facqa_questions,
+    idk_unanswerable,
+    off_corpus,
+    qa_rows,
+    seed_questions,
+    split,
+    tydi_questions,
+    xling_questions,
+)
+from bench.judge import answers_to, gold_rank, ranked_passages, right_answer, top_holds_answer
 from bench.metrics import (
     answer_scores,
     exact_match,
@@ -37,113 +49,19 @@ from bench.metrics import (
     retrieval_scores,
     token_f1,
 )
-from bench.train_reader import qa_rows, split
-from berita import IndexStoreError, Passage, SearchEngine, Settings, build
-from berita.answering import Found
+from bench.results import write_results
+from berita import IndexStoreError, SearchEngine, Settings, build
+from berita.answering import Candidate
 from berita.backends import LocalIndex, read_index
-from berita.core.text import normalize, reading
 from berita.embed import vector_space, write_vectors_file
-from berita.engine import led_by
-from berita.retrieval import Retrieval
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # "dense-e5" is dense retrieval with e5's own query encoder (the baseline the answers issue names), where the product
-# encodes questions with the layers trained here (bench/train_queries.py; "dense" is dense retrieval with those);
+# encodes questions with the layers trained here (training/train_queries.py; "dense" is dense retrieval with those);
 # "hybrid-naive" is equal-weight reciprocal rank fusion, the baseline the language-aware fusion replaces;
 # "hybrid" is that fusion alone, "hybrid+rerank" the product's default (reranking where trained: Indonesian).
 SYSTEMS = ("bm25", "dense-e5", "dense", "hybrid-naive", "hybrid", "hybrid+rerank")
 PRODUCT = "hybrid+rerank"
 LATENCY_SAMPLE = 100  # queries per set, language and system timed from cold (no cached query embedding)
-
-
-@dataclass
-class Question:
-    qid: str
-    lang: str
-    text: str
-    doc_id: str
-    passage_contains: str | None
-    answers: list[str]
-    # the gold passage's reading (berita.core.text.reading), where its text is known: a copy of it in another
-    # document reads the same, and the product shows only the first of the two (Retriever.distinct)
-    gold_reading: str = ""
-
-    def __post_init__(self) -> None:
-        # the gold as the product stores every text (core.text.normalize, as ingest does each line): when the index
-        # held "2.093,45km2" where TyDi QA's answer says "2.093,45km²", no passage was judged gold for 3-5% of TyDi
-        # QA's questions, whichever system ranked it
-        self.answers = [normalize(a) for a in self.answers]
-        self.passage_contains = None if self.passage_contains is None else normalize(self.passage_contains)
-
-
-def seed_questions(name: str = "seed_questions.jsonl") -> list[Question]:
-    """Questions written here with their gold passage and answer span: over the seeds (seed_questions.jsonl) or,
-    in English, over IndoSum articles of the eval corpus (indosum_en_questions.jsonl, reported; and
-    indosum_en_dev_questions.jsonl, 44 questions over other articles, for choosing English settings)."""
-    rows = [json.loads(line) for line in open(ROOT / "bench" / name, encoding="utf-8")]
-    return [Question(r["id"], r["lang"], r["question"], r["doc_id"], r["passage_contains"], r["answers"]) for r in rows]
-
-
-def facqa_questions(eval_dir: Path, split: str) -> list[Question]:
-    rows = [json.loads(line) for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
-    return [
-        Question(r["id"], "id", r["question"], r["doc_id"], None, r["answers"], reading(r["context"]))
-        for r in rows
-        if r["split"] == split
-    ]
-
-
-def xling_questions(eval_dir: Path) -> list[Question]:
-    rows = [json.loads(line) for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8")]
-    return [Question(r["pair_id"], "en", r["en"], r["pair_id"], None, [], reading(r["id"])) for r in rows]
-
-
-def tydi_questions(eval_dir: Path, part: str = "test") -> list[Question]:
-    """TyDi QA (Wikipedia paragraphs, questions written by people), split by passage as the reader's data is:
-    ``train`` (what learned stages may fit), ``dev`` (where their settings are chosen) or ``test`` (reported only)."""
-    return [
-        Question(
-            r["id"], "id", r["question"], f"tydi-{r['doc_id']}", r["answers"][0], r["answers"], reading(r["context"])
-        )
-        for r in _tydi_rows(eval_dir)
-        if split(r) == part
-    ]
-
-
-def _tydi_rows(eval_dir: Path) -> list[dict]:
-    return [r for r in qa_rows(eval_dir) if r["set"] == "tydi"]
-
-
-def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
-    """IndoSum articles + FacQA contexts + the Indonesian side of the news pairs + TyDi QA's paragraphs (every
-    part: one corpus for tuning and reporting, as FacQA's train and valid contexts share one), as one .jsonl."""
-    out = ROOT / "data" / "bench" / "corpus.jsonl"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    seen = set()
-    with open(out, "w", encoding="utf-8") as fh:
-
-        def put(doc_id, title, text, **extra):
-            if doc_id not in seen:
-                seen.add(doc_id)
-                fh.write(
-                    json.dumps({"doc_id": doc_id, "title": title, "text": text, **extra}, ensure_ascii=False) + "\n"
-                )
-
-        for n, line in enumerate(open(eval_dir / "indosum_articles.jsonl", encoding="utf-8")):
-            if indosum_articles is not None and n >= indosum_articles:
-                break
-            r = json.loads(line)
-            put(r["doc_id"], r["title"], r["text"], date=r.get("date"), source=r.get("source"), url=r.get("url"))
-        for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8"):
-            r = json.loads(line)
-            put(r["doc_id"], "FacQA " + r["doc_id"], r["context"], source="facqa")
-        for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8"):
-            r = json.loads(line)
-            put(r["pair_id"], "news_en_id " + r["pair_id"], r["id"], source="news_en_id")
-        for r in _tydi_rows(eval_dir):
-            put(f"tydi-{r['doc_id']}", r["title"] or f"TyDi {r['doc_id']}", r["context"], source="tydiqa")
-    return out
 
 
 # Each system as per-search options of the one engine.
@@ -155,28 +73,6 @@ OPTIONS: dict[str, dict] = {
     "hybrid": {"rerank": False},
     PRODUCT: {"rerank": True},
 }
-
-
-def is_gold(passage: Passage, q: Question) -> bool:
-    """``passage`` is the one ``q`` was asked of, or a copy of it (the same text in another document)."""
-    if passage.doc_id == q.doc_id:
-        return q.passage_contains is None or q.passage_contains in passage.text
-    return bool(q.gold_reading) and reading(passage.text) == q.gold_reading
-
-
-def ranked_passages(retrieval: Retrieval, answer: Found | None = None) -> list[Passage]:
-    """The passages in the order the product shows them: an answer the reader chose from a lower passage brings
-    that passage first (``engine.led_by``)."""
-    return [retrieval.passages[h.passage_id] for h in led_by(retrieval.hits, answer)]
-
-
-def gold_rank(passages: list[Passage], q: Question) -> int | None:
-    return next((rank for rank, p in enumerate(passages, 1) if is_gold(p, q)), None)
-
-
-def top_holds_answer(passages: list[Passage], q: Question) -> bool:
-    """The first passage contains a gold answer, whichever passage it is (FacQA has several on one story)."""
-    return bool(passages) and any(a.lower() in passages[0].text.lower() for a in q.answers)
 
 
 def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool) -> dict:
@@ -203,7 +99,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                     latencies.append(time.perf_counter() - started)
                 if answering:
                     answer_times.append(time.perf_counter() - answered_at)
-                    # the same retrieval answered by the previous stage (span model / rules), for comparison
+                    # the same retrieval answered by the stage before the reader (the rules), for comparison
                     before = engine.answer(retrieval, replace(options, reader=False))
                     plain.append((before.span or before.sentence) if before else None)
                 passages = ranked_passages(retrieval, answer)
@@ -243,18 +139,18 @@ def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
     IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid. A
     last row pools the answerable questions of both test sets: IDK-MRC's answerable questions are TyDi QA's (the
     repeats count once, under TyDi), so alone they are only 19."""
-    reader, calibration = engine.reader()
+    reader = engine.reader()
     parts: dict[str, list[dict]] = {}
     for r in qa_rows(eval_dir):
         if r["part"] == "facqa-valid" or (r["set"] != "facqa" and split(r) == "test"):
             parts.setdefault(r["part"].replace("heldout", "test"), []).append(r)
     for rows in parts.values():
         for r in rows:
-            spans = reader.read(r["question"], [r["context"]])
+            spans = reader.model.read(r["question"], [r["context"]])
             r["read"] = spans[0] if spans else None
     pooled = [r for name in ("tydi-test", "idk-test") for r in parts.get(name, []) if not r["is_impossible"]]
     return {
-        name: _reader_scores(rows, calibration.min_margin) for name, rows in {**parts, "answerable": pooled}.items()
+        name: _reader_scores(rows, reader.tuning.min_margin) for name, rows in {**parts, "answerable": pooled}.items()
     }
 
 
@@ -284,50 +180,23 @@ def _reader_scores(rows: list[dict], bar: float) -> dict:
     return row
 
 
-def answers_to(engine: SearchEngine, questions: list[Question]) -> list[Found | None]:
-    """The product's answer to each question (None where it says nothing)."""
-    out = []
-    for q in questions:
-        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
-        out.append(engine.answer(retrieval, options))
-    return out
-
-
-@contextmanager
-def reader_bars(engine: SearchEngine, **changes: Any) -> Iterator[None]:
-    """Inside the block the engine's reader runs with these ``Calibration`` fields changed (its bars, its
-    confidence), from the calibration it runs with now; after it, that calibration again."""
-    kept = engine.extractor.reader or engine.reader()
-    engine.extractor.reader = (kept[0], replace(kept[1], **changes))
-    try:
-        yield
-    finally:
-        engine.extractor.reader = kept
-
-
-def unanswered(found: list[Found | None]) -> dict:
+def unanswered(found: list[Candidate | None]) -> dict:
     """How often the product said nothing to questions it cannot answer."""
     return {"n": len(found), "unanswered": round(float(np.mean([f is None for f in found])), 4)}
 
 
-def right_answer(found: Found | None, answers: list[str]) -> bool:
-    """The product gave an answer and it is right (token F1 >= 0.5 with a gold answer; none is right without one)."""
-    return bool(found and found.span and is_right(found.span, answers))
-
-
-def answered_right(engine: SearchEngine, questions: list[Question], found: list[Found | None]) -> dict:
+def answered_right(engine: SearchEngine, questions: list[Question], found: list[Candidate | None]) -> dict:
     """How often the product's answer to answerable questions is right, beside the same with the reader's bars
     down (it answers wherever it finds a span): what keeping silent costs, which the answers issue bounds."""
-    with reader_bars(engine, min_margin=-np.inf, min_margin_several=-np.inf):
-        always = answers_to(engine, questions)
+    always = answers_to(engine.with_tuning(min_margin=-np.inf, min_margin_several=-np.inf), questions)
 
-    def right(given: list[Found | None]) -> float:
+    def right(given: list[Candidate | None]) -> float:
         return round(float(np.mean([right_answer(f, q.answers) for f, q in zip(given, questions)])), 4)
 
     return {"n": len(questions), "right": right(found), "right_answering_all": right(always)}
 
 
-def reliability(questions: list[Question], found: list[Found | None]) -> list[dict]:
+def reliability(questions: list[Question], found: list[Candidate | None]) -> list[dict]:
     """The product's answers binned by their confidence: how many, and how many were right (token F1 >= 0.5 with a
     gold answer; any answer to a question without one is wrong). A calibrated confidence matches the right share."""
     given = [
@@ -343,23 +212,6 @@ def reliability(questions: list[Question], found: list[Found | None]) -> list[di
             row = {"from": float(lo), "confidence": float(confidence), "right": float(right)}
             out.append({k: round(v, 3) for k, v in row.items()} | {"n": len(inside)})
     return out
-
-
-def idk_unanswerable(eval_dir: Path, part: str = "test") -> list[Question]:
-    """IDK-MRC's held-out unanswerable questions (``test`` or ``dev`` buckets). Their passages are in the eval
-    corpus; the product reads its top passages, not the one each question was written against."""
-    return [
-        Question(r["id"], "id", r["question"], f"tydi-{r['doc_id']}", None, [])
-        for r in qa_rows(eval_dir)
-        if r["set"] == "idk" and r["is_impossible"] and split(r) == part
-    ]
-
-
-def off_corpus(eval_dir: Path) -> list[Question]:
-    """Questions whose answers are nowhere in the seed articles: TyDi QA test, FacQA valid and the English
-    questions over IndoSum, asked of the seeds' index."""
-    english = seed_questions("indosum_en_questions.jsonl")
-    return tydi_questions(eval_dir) + facqa_questions(eval_dir, "valid") + english
 
 
 VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
@@ -483,7 +335,7 @@ def print_table(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="folder with the eval data")
+    parser.add_argument("--eval", type=Path, default=EVAL_DIR, help="folder with the eval data")
     parser.add_argument(
         "--sets",
         default="seed,facqa,xling,tydi,indosum-en,reader",
@@ -515,7 +367,7 @@ def main() -> int:
         try:
             engine, results["build"]["eval"] = load_engine(
                 [eval_corpus(args.eval, args.indosum_articles)],
-                ROOT / "data" / "bench" / "eval-index",
+                EVAL_INDEX,
                 VECTORS_FILE,
                 args.runtime,
                 args.backend,
@@ -565,11 +417,6 @@ def seed_engine(args: argparse.Namespace) -> tuple[SearchEngine, dict]:
     return load_engine(
         [ROOT / "seeds"], ROOT / "data" / "bench" / "seed-index", runtime=args.runtime, backend=args.backend
     )
-
-
-def write_results(path: Path, results: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,15 +4,14 @@ search, and whether they find the same passages. Milvus Lite (the real C++ core 
     .venv/bin/python -m bench.scale_out [--passages 100000]    # or: python -m bench.perf --parts milvus
 
 The corpus repeats the quality benchmark's 26,242 real passages (texts and BM25 as they are; the vectors of each
-copy re-sampled from the real ones as bench/perf.py does for its scale part), so run ``python -m bench.quality``
-once first. The questions are 100 FacQA (Indonesian) and 100 news (English) ones.
+copy re-sampled from the real ones by bench/synthetic.py, as for bench/perf.py's scale part), so run
+``python -m bench.quality`` once first. The questions are 100 FacQA (Indonesian) and 100 news (English) ones.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shutil
 import sys
 import tempfile
@@ -21,8 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.datasets import EVAL_DIR, EVAL_INDEX, ROOT, indosum_sample, question_texts
 from bench.metrics import percentiles
-from bench.quality import ROOT, write_results
+from bench.results import write_results
+from bench.synthetic import synthetic
 from berita import SearchEngine, Settings, build
 from berita.backends import open_backend, open_writer, read_index
 from berita.backends.base import IndexInfo
@@ -30,13 +31,9 @@ from berita.core.schema import Document, Passage
 from berita.core.text import tokenize
 from berita.embed import load_embedder
 
-EVAL_INDEX = ROOT / "data" / "bench" / "eval-index"
-
 
 def corpus(n: int) -> tuple[list[Document], list[Passage], list[str], np.ndarray, IndexInfo]:
     """``n`` passages: copy r of each real document is "<doc_id>~r", its passages re-sampled around the real ones."""
-    from bench.perf import synthetic
-
     index = read_index(EVAL_INDEX)
     real = np.asarray(index.vectors)
     documents: list[Document] = []
@@ -62,12 +59,6 @@ def corpus(n: int) -> tuple[list[Document], list[Passage], list[str], np.ndarray
     return [d for d in documents if d.doc_id in wanted], passages, keys, np.stack(vectors), info
 
 
-def questions(eval_dir: Path, n: int = 100) -> list[str]:
-    indonesian = [json.loads(line)["question"] for line in open(eval_dir / "facqa_dev.jsonl", encoding="utf-8")]
-    english = [json.loads(line)["en"] for line in open(eval_dir / "news_en_id_valid.jsonl", encoding="utf-8")]
-    return indonesian[:n] + english[:n]
-
-
 def write(settings: Settings, data: tuple) -> float:
     documents, passages, keys, vectors, info = data
     started = time.perf_counter()
@@ -90,7 +81,7 @@ def run(eval_dir: Path, n: int) -> dict:
     data = corpus(n)
     folder = Path(tempfile.mkdtemp(prefix="scale-out-"))
     embedder = load_embedder()
-    asked = questions(eval_dir)
+    asked = question_texts(eval_dir, 100)
     vectors = embedder.encode_queries(asked)
     terms = [tokenize(q) for q in asked]
     out: dict = {"passages": n, "questions": len(asked)}
@@ -138,15 +129,14 @@ def build_throughput(eval_dir: Path, articles: int = 200) -> dict:
 
     folder = Path(tempfile.mkdtemp(prefix="ray-build-"))
     try:
-        with open(eval_dir / "indosum_articles.jsonl", encoding="utf-8") as lines:
-            (folder / "articles.jsonl").write_text("".join(next(lines) for _ in range(articles)), encoding="utf-8")
+        sample = indosum_sample(eval_dir, articles, folder)
         embedder = load_embedder()
         out = {}
         for name in ("local", "ray"):
             settings = Settings.from_env(index_dir=folder / name)
             executor = RayExecutor(settings.embedding) if name == "ray" else None
             started = time.perf_counter()
-            report = build([folder / "articles.jsonl"], settings, embedder, executor=executor)
+            report = build([sample], settings, embedder, executor=executor)
             seconds = time.perf_counter() - started
             out[name] = {
                 "passages": report.passages,
@@ -186,15 +176,16 @@ def print_table(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--eval", type=Path, default=EVAL_DIR)
     parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale_out.json")
     args = parser.parse_args()
     if not (EVAL_INDEX / "CURRENT").exists():
         parser.error(f"{EVAL_INDEX} not found: run python -m bench.quality first")
     results = run(args.eval, args.passages)
     results["build"] = build_throughput(args.eval)
     print_table(results)
-    write_results(ROOT / "bench" / "results" / "scale_out.json", results)
+    write_results(args.out, results)
     return 0
 
 

@@ -9,22 +9,22 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from .answering import AnswerExtractor, Found
-from .answering.english import to_english
-from .answering.reader import Calibration, Reader
+from .answering import Answerer, Candidate, NeuralReader, ReaderModel, RuleReader, Tuning
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
-from .core import bilingual
 from .core.config import Fusion, Settings
-from .core.lang import SUPPORTED, detect_language, warm_up
-from .core.linear import LinearModel
 from .core.schema import Answer, Citation, Document, Filters, Hit, Passage, Result, SearchResponse
 from .core.text import normalize
 from .embed import Embedder, load_embedder, load_query_encoder
 from .errors import ModelError, QueryError
+from .lang import SUPPORTED, detect_language, warm_up
+from .lang.id import bilingual
+from .lang.id.english import to_english
 from .retrieval import MODES, Fusing, Mode, Reranker, Retrieval, Retriever
+from .retrieval.fusion import dense_shares
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ class SearchOptions:
     offset: int = 0
     with_answer: bool = True
     rerank: bool | None = None
-    learned_spans: bool | None = None
     reader: bool | None = None
     fusion: Fusion | None = None
     dense_share: Mapping[str, float] | None = None
@@ -89,15 +88,11 @@ class SearchEngine:
         self.query_encoders = dict.fromkeys(settings.embedding.query_languages, encoder) if encoder else {}
         self.retriever = Retriever(backend, embedder, settings.retrieval, self.query_encoders)
         self._reranker: Reranker | None = None
-        self._span_model: LinearModel | None = None
-        self._reader: tuple[Reader, Calibration] | None = None
+        self._neural: NeuralReader | None = None
         # Stages the settings switch on are loaded now, so a broken weights file fails at start-up, not mid-request.
         if settings.retrieval.rerank:
             self.reranker()
-        answers = settings.answers
-        self.extractor = AnswerExtractor(
-            answers, self.span_model() if answers.learned_spans else None, self.reader() if answers.reader else None
-        )
+        self.answerer = self._answerer(settings.answers.reader)
         warm_up()
         if settings.retrieval.translate_english:
             bilingual.load()  # parse the dictionary now (a fraction of a second), not in the first English question
@@ -138,17 +133,28 @@ class SearchEngine:
             self._reranker = Reranker.load(self.settings.retrieval.rerank_file)
         return self._reranker
 
-    def reader(self) -> tuple[Reader, Calibration]:
-        if self._reader is None:
-            answers = self.settings.answers
-            reader = Reader.load(answers.reader_file, models_dir=self.settings.embedding.models_dir)
-            self._reader = (reader, Calibration.load(answers.reader_calibration))
-        return self._reader
+    def reader(self) -> NeuralReader:
+        """The neural reader, loaded once (``answer`` loads it for a search that asks for it where settings do not)."""
+        if self._neural is None:
+            self._neural = load_reader(self.settings)
+        return self._neural
 
-    def span_model(self) -> LinearModel:
-        if self._span_model is None:
-            self._span_model = AnswerExtractor.load_span_model(self.settings.answers.spans_file)
-        return self._span_model
+    def with_tuning(self, **changes: Any) -> SearchEngine:
+        """An engine whose neural reader runs with some tuned numbers changed (``Tuning`` fields: the tuning scripts
+        try bars, weights and shares with it); this one is left as it is."""
+        new = copy.copy(self)
+        new._neural = self.reader().with_tuning(**changes)
+        new.answerer = Answerer(self.answerer.rules, new._neural if self.answerer.neural else None, new._neural.tuning)
+        return new
+
+    def _answerer(self, read: bool) -> Answerer:
+        if read:
+            return Answerer(RuleReader(), self.reader())
+        try:  # the answer checks read the reader's tuning; with the reader off, a broken one costs nothing
+            tuning = Tuning.load(reader_tuning(self.settings))
+        except ModelError:
+            tuning = Tuning()
+        return Answerer(RuleReader(), None, tuning)
 
     # ---- queries -------------------------------------------------------------------------
     def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> SearchResponse:
@@ -185,11 +191,10 @@ class SearchEngine:
         fusing = None
         if options.fusion or options.dense_share:
             config = self.settings.retrieval
-            fusing = Fusing(options.fusion or config.fusion, options.dense_share or config.dense_share)
+            fusing = Fusing(options.fusion or config.fusion, options.dense_share or dense_shares())
         depth = k + options.offset
         if options.with_answer:  # the answer reads the same passages however few are shown (k=1 read one)
-            answers = self.settings.answers
-            depth = max(depth, answers.answer_passages, answers.reader_passages)
+            depth = max(depth, self.answerer.passages)
         retrieval = self.retriever.retrieve(
             query,
             lang,
@@ -197,21 +202,18 @@ class SearchEngine:
             options.mode,
             filters or None,
             self.reranker() if rerank else None,
-            similarities=self.settings.answers.answer_passages if options.with_answer else 0,
+            similarities=self.answerer.rules.passages if options.with_answer else 0,
             fusing=fusing,
         )
         return retrieval, dataclasses.replace(options, k=k, lang=lang)
 
-    def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Found | None:
+    def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Candidate | None:
         """The answer in ``retrieval``'s top passages (``None`` when nothing fits well enough), not yet cited."""
-        answers = self.settings.answers
-        learned = answers.learned_spans if options is None or options.learned_spans is None else options.learned_spans
-        read = answers.reader if options is None or options.reader is None else options.reader
-        if learned and self.extractor.span_model is None:
-            self.extractor.span_model = self.span_model()
-        if read and self.extractor.reader is None:
-            self.extractor.reader = self.reader()
-        return self.extractor.answer(retrieval, learned, read)
+        read = self.settings.answers.reader if options is None or options.reader is None else options.reader
+        answerer = self.answerer
+        if read and answerer.neural is None:  # asked for where settings leave it off: an answerer with it, not a change
+            answerer = Answerer(answerer.rules, self.reader(), answerer.tuning)
+        return answerer.answer(retrieval, read)
 
     def check(self, query: str, options: SearchOptions) -> tuple[str, int, str]:
         config = self.settings.retrieval
@@ -264,7 +266,7 @@ class SearchEngine:
             rank=rank, score=round(float(hit.score), 6), text=passage.text, **Citation.of(document, passage).fields()
         )
 
-    def _cite(self, found: Found, lang: str, passage: Passage, document: Document) -> Answer:
+    def _cite(self, found: Candidate, lang: str, passage: Passage, document: Document) -> Answer:
         return Answer(
             text=found.sentence,
             span=found.span,
@@ -275,14 +277,30 @@ class SearchEngine:
         )
 
 
-def led_by(hits: list[Hit], found: Found | None) -> list[Hit]:
+def led_by(hits: list[Hit], found: Candidate | None) -> list[Hit]:
     """``hits`` with the answer's passage first where the reader chose it over better-ranked passages (it reads the
-    best few, ``reader_passages``): on held-out TyDi QA questions that put the passage holding the answer first
+    best few, ``Tuning.passages``): on held-out TyDi QA questions that put the passage holding the answer first
     more often (README, Quality)."""
     if not found or not found.leads or not hits or hits[0].passage_id == found.passage_id:
         return hits
     lead = [h for h in hits if h.passage_id == found.passage_id]
     return lead + [h for h in hits if h.passage_id != found.passage_id] if lead else hits
+
+
+def reader_tuning(settings: Settings) -> Path:
+    """``reader.json``: what the reader in ``reader_file`` was tuned to, beside its weights."""
+    return settings.answers.reader_file.with_suffix(".json")
+
+
+def load_reader(settings: Settings) -> NeuralReader:
+    """The neural reader the settings name, its layers built into ``models_dir`` once."""
+    tuning = Tuning.load(reader_tuning(settings))
+    model = ReaderModel.load(
+        settings.answers.reader_file,
+        models_dir=settings.embedding.models_dir,
+        max_answer_tokens=tuning.max_answer_tokens,
+    )
+    return NeuralReader(model, tuning)
 
 
 def _is_date(value: str) -> bool:

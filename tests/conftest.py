@@ -62,18 +62,19 @@ def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) 
 
 
 @contextmanager
-def serving(index_dir: Path) -> Iterator[str]:
-    """``python -m web`` on a free loopback port, as a user would start it; yields its base URL."""
-    port = free_port()
+def serving(index_dir: Path, command: list[str] | None = None, port: int | None = None) -> Iterator[str]:
+    """``python -m web`` (or ``command``, started on ``port``) on a free loopback port, as a user would start it;
+    yields its base URL."""
+    port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web", "--index", str(index_dir), "--port", str(port)],
+        command or [sys.executable, "-m", "web", "--index", str(index_dir), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     try:
         while True:
             try:
@@ -87,7 +88,7 @@ def serving(index_dir: Path) -> Iterator[str]:
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 
 from berita import SearchEngine, Settings
 from berita.core.schema import Filters
-from berita.errors import IndexNotFoundError, IndexStoreError
+from berita.errors import ConfigError, IndexNotFoundError, IndexStoreError
 from berita.ingest import build
 from tests.conftest import ROOT, SEEDS, run_module
 
@@ -124,6 +124,39 @@ def test_ids_with_quotes_and_backslashes_reach_milvus_as_values(tmp_path, embedd
         document, passages = engine.document(row["doc_id"])
         assert document.text == row["text"] and len(passages) == 1
     assert engine.search("investasi Allmed").results[0].doc_id == rows[0]["doc_id"]
+
+
+def test_the_index_type_setting_reaches_milvus_lite(tmp_path, embedder):
+    from berita.backends import milvus
+
+    def dense_index(store):
+        generation = store.get("current")["generation"]
+        return store.client.describe_index(store.names(generation)[0], "dense")
+
+    settings = settings_for("milvus", tmp_path)
+    build([SEEDS], settings, embedder)
+    store = milvus.MilvusStore(settings.storage.milvus_uri)
+    assert dense_index(store)["index_type"] == "FLAT"
+    ivf = settings.replace(milvus_index_type="IVF_FLAT", milvus_index_params='{"nlist": 4, "nprobe": 4}')
+    build([SEEDS], ivf, embedder)  # the next generation, with the vectors of the first
+    described = dense_index(store)
+    assert (described["index_type"], described["nlist"]) == ("IVF_FLAT", "4")
+    engine = SearchEngine.load(ivf, embedder)
+    assert engine.search("berapa nilai investasi Allmed?").results[0].doc_id == ALLMED
+
+
+def test_bad_milvus_index_settings_are_config_errors(tmp_path, embedder):
+    for raw in ("{M: 16}", "[16]"):
+        with pytest.raises(ConfigError, match="BERITA_MILVUS_INDEX_PARAMS"):
+            Settings.from_env({"BERITA_MILVUS_INDEX_PARAMS": raw})
+    with pytest.raises(ConfigError, match="BERITA_MILVUS_INDEX_TYPE"):
+        Settings.from_env({"BERITA_MILVUS_INDEX_TYPE": "DISKANN"})
+    with pytest.raises(ConfigError, match="HNSW needs a Milvus server"):  # Lite refuses it: no fallback to FLAT
+        build([SEEDS], settings_for("milvus", tmp_path).replace(milvus_index_type="HNSW"), embedder)
+    typo = settings_for("milvus", tmp_path).replace(milvus_index_type="IVF_FLAT", milvus_index_params='{"nlsit": 4}')
+    with pytest.raises(ConfigError, match="'nlsit' is not a parameter of IVF_FLAT"):
+        build([SEEDS], typo, embedder)
+    assert not (tmp_path / "milvus.db").exists()  # refused before anything was written
 
 
 def test_no_index_and_no_server_are_clear_errors(tmp_path):

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from berita import QueryError
+from berita.retrieval.fusion import dense_shares
 
 ALLMED = "002_40828a4ac6eca9be"
 
@@ -59,7 +60,7 @@ def test_language_aware_fusion_keeps_english_on_the_dense_ranking(engine):
     dense = engine.search(query, lang="en", k=5, mode="dense").results
     hybrid = engine.search(query, lang="en", k=5, mode="hybrid").results
     assert hybrid[0].passage_id == dense[0].passage_id
-    share = engine.settings.retrieval.dense_share
+    share = dense_shares()
     assert share["en"] > share["id"]
 
 

@@ -1,5 +1,11 @@
-"""Retrieval -> a direct answer: value spans chosen by rules or by a learned model, in one AnswerExtractor."""
+"""Retrieval -> a direct answer: a ``Reader`` (the neural reader, or the rules) proposes it, the checks
+(``checks.py``) let it through or say nothing, and ``Answerer`` puts the two together."""
 
-from .extractor import AnswerExtractor, Found
+from .answerer import Answerer
+from .base import Candidate, Reader, Sentence
+from .neural import NeuralReader
+from .reader import ReaderModel
+from .rules import RuleReader
+from .tuning import Tuning
 
-__all__ = ["AnswerExtractor", "Found"]
+__all__ = ["Answerer", "Candidate", "NeuralReader", "Reader", "ReaderModel", "RuleReader", "Sentence", "Tuning"]

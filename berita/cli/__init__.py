@@ -36,6 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"index": index.main, "search": search.main, "serve": serve.main, "prepare": prepare.main}
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] not in commands:
-        print("usage: python -m berita {index|search|serve|prepare} ...", file=sys.stderr)
+        print("usage: berita {index|search|serve|prepare} ... (or python -m berita)", file=sys.stderr)
         return 2
     return commands[args[0]](args[1:], prog=f"python -m berita {args[0]}")

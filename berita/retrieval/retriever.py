@@ -10,13 +10,14 @@ from typing import Literal
 import numpy as np
 
 from ..backends.base import SearchBackend
-from ..core import bilingual
 from ..core.config import Fusion, RetrievalConfig
 from ..core.schema import Filters, Hit, Passage
-from ..core.text import QUALIFIERS, names, qualified_title, reading, tokenize
+from ..core.text import names as names_in
+from ..core.text import reading, tokenize
 from ..embed.queries import QueryEncoder
 from ..embed.registry import Embedder
-from .fusion import convex, rrf
+from ..lang.id import bilingual
+from .fusion import convex, dense_shares, rrf
 from .rerank import Reranker, features
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -44,48 +45,20 @@ class Retrieval:
     def __post_init__(self) -> None:
         self.concepts = self.concepts or [frozenset({t}) for t in dict.fromkeys(self.terms)]
 
-    def coverage(self, text: str) -> float:
-        """The share of the query's concepts that ``text`` holds (any of a concept's words will do), each weighted by
-        its IDF; translated concepts weigh the same: an English word the corpus never holds, translated or not (a
-        missing dictionary entry), has the highest IDF and would outweigh the words that did match."""
-        tokens = set(tokenize(text))
-        weights = self._concept_weights
-        return sum(w for w, c in zip(weights, self.concepts) if c & tokens) / (sum(weights) or 1.0)
-
-    def echoes(self, text: str) -> bool:
-        """``text`` only repeats the query: each of its terms is one of the query's (or a translation of one). Such
-        a span never answers it ("Which foreign companies ...?" -> "luar negeri")."""
-        tokens = set(tokenize(text))
-        return bool(tokens) and tokens <= self._asked
-
-    def missing_names(self, text: str) -> int:
-        """How many of the names the query names (``core.text.names``) ``text`` does not hold; an English name counts
-        as held where one of its translations is there ("Chinese": "Tiongkok")."""
-        tokens = set(tokenize(text))
-        return sum(not name & tokens for name in self._names)
-
-    def other_office(self, before: str, span: str = "") -> bool:
-        """An answer ``span`` after ``before`` names the holder of another office than the one the query asks for:
-        "Wakil Gubernur Jawa Tengah" before it, or at its start, when the query asks for the governor and not the
-        deputy ("siapa Gubernur Jawa Tengah?", "Who is the governor of Central Java?")."""
-        found = qualified_title(before, span)
-        if found is None:
-            return False
-        qualifier, office = found
-        return office in self._asked and not QUALIFIERS[qualifier] & self._asked
-
     @cached_property
-    def _asked(self) -> frozenset[str]:
-        # the query's terms with their translations, once per query: ``other_office`` runs for each span and value
+    def asked(self) -> frozenset[str]:
+        """The query's terms with their translations (computed once per query: the answer checks read it per span)."""
         return frozenset().union(*self.concepts)
 
     @cached_property
-    def _names(self) -> list[frozenset[str]]:
-        return [next((c for c in self.concepts if name in c), frozenset({name})) for name in names(self.query)]
+    def names(self) -> list[frozenset[str]]:
+        """The names the query names (``core.text.names``), each with its translations where it has some."""
+        return [next((c for c in self.concepts if name in c), frozenset({name})) for name in names_in(self.query)]
 
     @cached_property
-    def _concept_weights(self) -> list[float]:
-        # once per query, not once per sentence that ``coverage`` weighs
+    def concept_weights(self) -> list[float]:
+        """Each concept's IDF; all 1 where the terms were translated: an English word the corpus never holds has the
+        highest IDF and would outweigh the words that did match."""
         if any(len(c) > 1 for c in self.concepts):
             return [1.0] * len(self.concepts)
         return [max((self.idf.get(t, 0.0) for t in c), default=0.0) for c in self.concepts]
@@ -203,7 +176,7 @@ class Retriever:
         return self.backend.lexical.search(terms, depth, filters)
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit], lang: str, fusing: Fusing | None) -> list[Hit]:
-        fusing = fusing or Fusing(self.config.fusion, self.config.dense_share)
+        fusing = fusing or Fusing(self.config.fusion, dense_shares())
         share = fusing.dense_share.get(lang, 0.5)
         if fusing.fusion == "rrf":
             return rrf([dense, lexical], (share, 1 - share), self.config.rrf_k)

@@ -8,77 +8,9 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from ..core.lexicon import MONTHS_EN, MONTHS_ID
 from ..core.text import tokenize
-
-LABELS = {
-    "id": {
-        "title": "Cari berita",
-        "search": "Cari",
-        "placeholder": "Tanya dalam bahasa Indonesia atau Inggris…",
-        "answer": "Jawaban",
-        "results": "Hasil",
-        "source": "Sumber",
-        "paragraph": "paragraf",
-        "document": "Baca artikel",
-        "no_results": "Tidak ada bagian yang cocok. Coba kata lain.",
-        "no_answer": "Tidak ada jawaban langsung; lihat bagian di bawah.",
-        "language": "Bahasa",
-        "auto": "Otomatis",
-        "error": "Kesalahan",
-        "not_found": "Dokumen tidak ditemukan",
-        "back": "Kembali ke pencarian",
-        "examples": "Contoh pertanyaan",
-        "unknown_source": "tidak disebutkan",
-        "filters": "Saring",
-        "all_sources": "Semua sumber",
-        "date_from": "Dari tanggal",
-        "date_to": "Sampai tanggal",
-        "more": "Hasil lainnya",
-        "copy_citation": "Salin kutipan",
-        "copied": "Kutipan disalin",
-        "ui_switch": "English",
-        "ui_other": "en",
-        "passage_of": "Bagian yang dikutip",
-        "date": "Tanggal",
-        "query_language": "Bahasa pertanyaan",
-        "lang_names": {"id": "Indonesia", "en": "Inggris"},
-        "no_filter_match": "Tidak ada artikel yang cocok dengan saringan.",
-    },
-    "en": {
-        "title": "Search the news",
-        "search": "Search",
-        "placeholder": "Ask in Indonesian or English…",
-        "answer": "Answer",
-        "results": "Results",
-        "source": "Source",
-        "paragraph": "paragraph",
-        "document": "Read the article",
-        "no_results": "No matching passages. Try other words.",
-        "no_answer": "No direct answer; see the passages below.",
-        "language": "Language",
-        "auto": "Automatic",
-        "error": "Error",
-        "not_found": "Document not found",
-        "back": "Back to search",
-        "examples": "Example questions",
-        "unknown_source": "not stated",
-        "filters": "Filter",
-        "all_sources": "All sources",
-        "date_from": "From date",
-        "date_to": "To date",
-        "more": "More results",
-        "copy_citation": "Copy citation",
-        "copied": "Citation copied",
-        "ui_switch": "Bahasa Indonesia",
-        "ui_other": "id",
-        "passage_of": "Cited passage",
-        "date": "Date",
-        "query_language": "Question language",
-        "lang_names": {"id": "Indonesian", "en": "English"},
-        "no_filter_match": "No article matches the filters.",
-    },
-}
+from ..lang.id.lexicon import MONTHS_EN, MONTHS_ID
+from ..lang.labels import LABELS
 
 
 def labels(lang: str) -> dict[str, Any]:

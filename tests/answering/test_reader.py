@@ -8,14 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from berita import ConfigError, ModelError, SearchEngine, Settings
-from berita.answering import Found
-from berita.answering.reader import Calibration, Reader, whole_words
+from berita import ModelError, SearchEngine, Settings
+from berita.answering import Answerer, Candidate, RuleReader, Tuning, checks
+from berita.answering.base import sentences
+from berita.answering.reader import ReaderModel, whole_words
 from berita.core.schema import Hit, Passage
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
-from berita.engine import led_by
+from berita.engine import led_by, reader_tuning
 from berita.retrieval import Retrieval
 
 ALLMED = (
@@ -32,14 +33,14 @@ def e5():
 
 @pytest.fixture(scope="module")
 def numpy_reader(e5):
-    return Reader.load(Settings().answers.reader_file, e5)
+    return ReaderModel.load(Settings().answers.reader_file, e5)
 
 
 @pytest.fixture(scope="module", params=["numpy", "ct2"])
 def reader(request, e5, numpy_reader, tmp_path_factory):
     if request.param == "numpy":
         return numpy_reader
-    return Reader.load(Settings().answers.reader_file, e5, models_dir=tmp_path_factory.mktemp("models"))
+    return ReaderModel.load(Settings().answers.reader_file, e5, models_dir=tmp_path_factory.mktemp("models"))
 
 
 def test_weight_file_layout_and_dequantised_tensors(e5):
@@ -89,7 +90,7 @@ def test_reader_finds_the_span_and_its_place(reader):
 
 
 def test_reader_prefers_no_answer_when_the_passage_has_none(reader):
-    calibration = Calibration.load(Settings().answers.reader_calibration)
+    calibration = Tuning.load(reader_tuning(Settings()))
     (best,) = reader.read("siapa pemenang piala dunia sepak bola 1998?", [ALLMED])
     assert best.margin < calibration.min_margin
     assert calibration.confidence(best.margin) < calibration.confidence(calibration.min_margin) < 1
@@ -151,32 +152,30 @@ def test_english_questions_are_read_and_the_rules_answer_where_the_reader_says_n
     assert (ruled.span if ruled else None) != "3.500 tenaga kerja"  # the rules alone miss it
     mayor = "Who is the mayor of Zhijiang?"
     assert engine.search(mayor).answer.span == "Huang Fangshuai"
-    strict = _calibration(tmp_path, min_margin=50.0, min_margin_several=50.0)  # the reader says nothing
-    reader_alone = SearchEngine.load(seed_settings.replace(reader_calibration=strict, rules_after_reader=()), embedder)
+    strict = {"min_margin": 50.0, "min_margin_several": 50.0}  # the reader says nothing
+    reader_alone = SearchEngine.load(_tuned(seed_settings, tmp_path / "alone", rules_after=(), **strict), embedder)
     assert reader_alone.search(mayor).answer is None
-    with_rules = SearchEngine.load(seed_settings.replace(reader_calibration=strict), embedder)
+    with_rules = SearchEngine.load(_tuned(seed_settings, tmp_path / "rules", **strict), embedder)
     assert with_rules.search(mayor).answer.span == "Huang Fangshuai"  # the rules answer
 
 
 def test_an_answer_chosen_among_several_passages_needs_the_higher_bar(seed_settings, embedder, tmp_path):
     question = "berapa nilai investasi Allmed?"  # reranked: the reader reads the top three passages
-    lenient_for_one = _calibration(tmp_path, min_margin=-50.0, min_margin_several=50.0)
-    engine = SearchEngine.load(seed_settings.replace(reader_calibration=lenient_for_one), embedder)
+    lenient_for_one = {"min_margin": -50.0, "min_margin_several": 50.0}
+    engine = SearchEngine.load(_tuned(seed_settings, tmp_path / "three", **lenient_for_one), embedder)
     assert engine.search(question).answer is None
-    one_passage = SearchEngine.load(
-        seed_settings.replace(reader_calibration=lenient_for_one, reader_passages=1), embedder
-    )
+    one_passage = SearchEngine.load(_tuned(seed_settings, tmp_path / "one", passages=1, **lenient_for_one), embedder)
     assert one_passage.search(question).answer.span == "USD 100 juta"
-    assert Calibration(min_margin=-1.0, min_margin_several=2.0).threshold(3) == 2.0
+    assert Tuning(min_margin=-1.0, min_margin_several=2.0).threshold(3) == 2.0
 
 
 def test_no_answer_from_passages_that_share_none_of_the_questions_words(engine, seed_settings, embedder, tmp_path):
     questions = ["siapa pemenang piala dunia sepak bola 1998?", "Who won the 1998 World Cup?"]  # not in the seeds
     assert [engine.search(q).answer for q in questions] == [None, None]
-    lenient = _calibration(tmp_path, min_margin=-50.0, min_margin_several=-50.0)  # the reader always answers
-    gated = SearchEngine.load(seed_settings.replace(reader_calibration=lenient), embedder)
+    lenient = {"min_margin": -50.0, "min_margin_several": -50.0}  # the reader always answers
+    gated = SearchEngine.load(_tuned(seed_settings, tmp_path / "gated", **lenient), embedder)
     assert [gated.search(q).answer for q in questions] == [None, None]
-    ungated = SearchEngine.load(seed_settings.replace(reader_calibration=lenient, answer_min_coverage=0.0), embedder)
+    ungated = SearchEngine.load(_tuned(seed_settings, tmp_path / "ungated", min_coverage=0.0, **lenient), embedder)
     assert all(ungated.search(q).answer is not None for q in questions)
     assert gated.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"
 
@@ -192,28 +191,36 @@ def test_a_span_that_only_repeats_the_question_is_no_answer(engine, reader):
     (echo,) = reader.read(question, [KIT])
     assert echo.text == "luar negeri"  # "foreign", translated: what the reader would have said
     retrieval, _ = engine.retrieve(question, with_answer=True)
-    assert retrieval.echoes("luar negeri") and retrieval.echoes("KIT Batang")
-    assert not retrieval.echoes("LG, KCC Glass") and not retrieval.echoes("3 Perusahaan besar")
-    assert not retrieval.echoes("...")  # nothing to compare: not called an echo
+    assert checks.echoes(retrieval, "luar negeri") and checks.echoes(retrieval, "KIT Batang")
+    assert not checks.echoes(retrieval, "LG, KCC Glass") and not checks.echoes(retrieval, "3 Perusahaan besar")
+    assert not checks.echoes(retrieval, "...")  # nothing to compare: not called an echo
     answer = engine.search(question).answer
     assert answer is not None and answer.span in ("LG", "KCC Glass", "Wavin")
 
 
-def _calibration(folder: Path, **bars: float) -> Path:
-    path = folder / "calibration.json"
-    Calibration(a=1.0, b=0.0, **bars).save(path)
-    return path
+def _tuned(settings: Settings, folder: Path, **changes) -> Settings:
+    """``settings`` with the shipped reader's weights and its tuning changed, as an operator would: a copy of
+    ``reader.json`` beside a link to ``reader.npz``."""
+    folder.mkdir(parents=True)
+    shipped = settings.answers.reader_file
+    (folder / "reader.npz").symlink_to(shipped)
+    Tuning.load(reader_tuning(settings)).replace(**changes).save(folder / "reader.json")
+    return settings.replace(reader_file=folder / "reader.npz")
 
 
 def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path):
     (tmp_path / "reader.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="BERITA_READER=off"):
         SearchEngine.load(seed_settings.replace(reader_file=tmp_path / "reader.npz"), embedder)
-    (tmp_path / "reader.json").write_text(json.dumps({"a": 1}))
-    with pytest.raises(ModelError, match="calibration"):
-        SearchEngine.load(seed_settings.replace(reader_calibration=tmp_path / "reader.json"), embedder)
+    tuned = seed_settings.replace(reader_file=tmp_path / "tuned" / "reader.npz")
+    (tmp_path / "tuned").mkdir()
+    (tmp_path / "tuned" / "reader.npz").symlink_to(seed_settings.answers.reader_file)
+    for broken in ("{", json.dumps({"min_coverage": 1.5}), json.dumps({"name_penalty": "nan"}), json.dumps([1])):
+        (tmp_path / "tuned" / "reader.json").write_text(broken)
+        with pytest.raises(ModelError, match="tuning"):
+            SearchEngine.load(tuned, embedder)
     off = SearchEngine.load(seed_settings.replace(reader=False, reader_file=tmp_path / "reader.npz"), embedder)
-    assert off.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"  # the span model answers
+    assert off.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"  # the rules answer
 
 
 def _retrieval(question, texts, reranked):
@@ -229,17 +236,17 @@ def test_the_reader_lifts_the_passage_that_holds_the_answer_over_a_better_ranked
     no_answer = "Pabrik Allmed di Batang disambut baik warga, kata bupati saat meninjau lokasi pekan lalu."
     unrelated = "Cuaca di Jakarta cerah berawan sepanjang hari menurut prakiraan BMKG."
     retrieval = _retrieval("berapa nilai investasi Allmed?", [no_answer, ALLMED, unrelated], reranked=True)
-    reader, _ = engine.reader()
-    passages = engine.settings.answers.reader_passages
+    reader = engine.reader()
+    passages = reader.tuning.passages
     assert passages >= 2
-    assert len(engine.extractor.reading(retrieval, engine.extractor.sentences(retrieval), reader)) == passages
+    assert len(reader.reading(retrieval, sentences(retrieval, reader.passages))) == passages
     found = engine.answer(retrieval)
     assert found is not None and found.passage_id == "d1.p0" and found.span == "USD 100 juta" and found.leads
     assert [h.passage_id for h in led_by(retrieval.hits, found)] == ["d1.p0", "d0.p0", "d2.p0"]
 
     # without the reranker's probabilities the reader reads the first passage only, and the order stays
     plain = dataclasses.replace(retrieval, reranked=False)
-    assert len(engine.extractor.reading(plain, engine.extractor.sentences(plain), reader)) == 1
+    assert len(reader.reading(plain, sentences(plain, reader.passages))) == 1
     found = engine.answer(plain)
     assert found is None or (found.passage_id == "d0.p0" and not found.leads)
     assert led_by(plain.hits, found) == plain.hits
@@ -247,48 +254,30 @@ def test_the_reader_lifts_the_passage_that_holds_the_answer_over_a_better_ranked
 
 def test_led_by_moves_only_a_leading_answer_that_is_among_the_hits():
     hits = [Hit("a", 0.6), Hit("b", 0.3), Hit("c", 0.1)]
-    leading = Found("c", "sentence", "span", None, 0.9, leads=True)
+    leading = Candidate("c", "sentence", "span", None, 3.0, confidence=0.9, leads=True)
     assert [h.passage_id for h in led_by(hits, leading)] == ["c", "a", "b"]
     assert led_by(hits, dataclasses.replace(leading, leads=False)) == hits
     assert led_by(hits, dataclasses.replace(leading, passage_id="z")) == hits
     assert led_by(hits, None) == hits and led_by([], leading) == []
 
 
-def test_reader_settings_below_one_are_clear_errors():
-    for name in ("BERITA_READER_PASSAGES", "BERITA_READER_CONTEXT_TOKENS"):
-        with pytest.raises(ConfigError, match="at least 1"):
-            Settings.from_env({name: "0"})
-    assert Settings.from_env({"BERITA_READER_PASSAGES": "1"}).answers.reader_passages == 1
-
-
-def test_a_negative_name_penalty_is_a_clear_error():
-    for raw in ("-1", "nan"):
-        with pytest.raises(ConfigError, match="0 or more"):
-            Settings.from_env({"BERITA_READER_NAME_PENALTY": raw})
-    assert Settings.from_env({"BERITA_READER_NAME_PENALTY": "0"}).answers.reader_name_penalty == 0.0
-
-
-def test_an_answer_coverage_outside_zero_to_one_is_a_clear_error():
-    for raw in ("-0.1", "1.5"):
-        with pytest.raises(ConfigError, match="from 0 to 1"):
-            Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": raw})
-    assert Settings.from_env({"BERITA_ANSWER_MIN_COVERAGE": "0.5"}).answers.answer_min_coverage == 0.5
+def test_tuning_out_of_range_is_refused():
+    for changes in ({"passages": 0}, {"context_tokens": 0}, {"name_penalty": -1.0}, {"min_coverage": 1.5}):
+        with pytest.raises(ValueError):
+            Tuning(**changes)
+    assert Tuning(name_penalty=0.0).name_penalty == 0.0  # 0 switches the name check off
 
 
 def test_a_rules_answer_after_the_reader_said_nothing_is_shown_no_surer_than_the_reader_at_its_bar(engine):
     # the rules' own score is the passage's similarity (about 0.8): "Senin" had read as 80% sure
     query = "When did the governor visit the industrial park?"
     retrieval, _ = engine.retrieve(query, k=10)
-    reader_alone = dataclasses.replace(engine.extractor.config, rules_after_reader=())
     found = engine.answer(retrieval)
     assert found is not None and found.span
-    _, calibration = engine.reader()
-    assert found.confidence <= calibration.confidence(calibration.threshold(1)) + 1e-9
-    engine.extractor.config, kept = reader_alone, engine.extractor.config
-    try:
-        assert engine.answer(retrieval) is None  # the answer above came from the rules
-    finally:
-        engine.extractor.config = kept
+    tuning = engine.reader().tuning
+    assert found.confidence <= tuning.confidence(tuning.threshold(1)) + 1e-9
+    reader_alone = Answerer(RuleReader(), engine.reader().with_tuning(rules_after=()))
+    assert reader_alone.answer(retrieval) is None  # the answer above came from the rules
 
 
 def test_a_when_question_gets_no_span_that_names_no_time(engine):
@@ -297,21 +286,21 @@ def test_a_when_question_gets_no_span_that_names_no_time(engine):
     # shares too little of the question to answer from.)
     query = "kapan Presiden Prabowo berkunjung ke Batang?"
     retrieval, _ = engine.retrieve(query, k=10)
-    reader, calibration = engine.reader()
-    contexts = engine.extractor.reading(retrieval, engine.extractor.sentences(retrieval), reader)
-    spans = reader.read(query, [" ".join(s.text for s in chosen) for chosen in contexts])
-    over_the_bar = {s.text for s in spans if s.margin >= calibration.threshold(len(contexts))}
+    reader = engine.reader()
+    contexts = reader.reading(retrieval, sentences(retrieval, reader.passages))
+    spans = reader.model.read(query, [" ".join(s.text for s in chosen) for chosen in contexts])
+    over_the_bar = {s.text for s in spans if s.margin >= reader.tuning.threshold(len(contexts))}
     assert "Subianto ke Presiden Xi Jinping" in over_the_bar
     assert engine.answer(retrieval) is None
     # where a span of the asked kind is there, it still answers
     assert engine.search("kapan pabrik Allmed ditargetkan beroperasi?").answer.span == "April 2026"
 
 
-def test_a_passage_that_lacks_a_name_the_question_names_does_not_answer_it(engine, seed_settings, embedder):
+def test_a_passage_that_lacks_a_name_the_question_names_does_not_answer_it(engine, seed_settings, embedder, tmp_path):
     # the seeds name Zhijiang's mayor, not Wuhan's; the reader, reading a few sentences, answered with him
     assert engine.search("siapa Wali Kota Zhijiang?").answer.span == "Huang Fangshuai"
     assert engine.search("siapa Wali Kota Wuhan?").answer is None
-    lenient = SearchEngine.load(seed_settings.replace(reader_name_penalty=0.0), embedder)
+    lenient = SearchEngine.load(_tuned(seed_settings, tmp_path / "t", name_penalty=0.0), embedder)
     assert lenient.search("siapa Wali Kota Wuhan?").answer.span == "Huang Fangshuai"
 
 

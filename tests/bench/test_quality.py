@@ -2,18 +2,9 @@
 
 import json
 
-from bench.quality import (
-    Question,
-    answered_right,
-    answers_to,
-    facqa_questions,
-    is_gold,
-    reader_bars,
-    seed_questions,
-    top_holds_answer,
-    tydi_questions,
-)
-from bench.train_reader import qa_rows
+from bench.datasets import Question, facqa_questions, is_gold, qa_rows, seed_questions, tydi_questions
+from bench.judge import answers_to, top_holds_answer
+from bench.quality import answered_right
 from berita import Passage
 from berita.core.text import normalize
 from berita.ingest.clean import clean_article
@@ -60,13 +51,11 @@ def test_every_tydi_question_finds_its_passage_as_the_index_stores_it():
 
 def test_answered_right_sets_what_silence_costs_beside_answering_wherever_a_span_is_found(engine):
     questions = [q for q in seed_questions() if q.lang == "id"]
-    before = engine.extractor.reader or engine.reader()
-    with reader_bars(engine, min_margin=100.0, min_margin_several=100.0):  # a bar no span reaches: no answer
-        strict = engine.extractor.reader
-        assert strict[1].min_margin_several == 100.0 and strict[1].a == before[1].a
-        row = answered_right(engine, questions, answers_to(engine, questions))
-        assert engine.extractor.reader == strict  # answered_right puts the bars it found back
-    assert engine.extractor.reader == before  # and so does reader_bars
+    strict = engine.with_tuning(min_margin=100.0, min_margin_several=100.0)  # a bar no span reaches: no answer
+    assert strict.reader().tuning.min_margin_several == 100.0 and strict.reader().tuning.a == engine.reader().tuning.a
+    row = answered_right(strict, questions, answers_to(strict, questions))
+    assert strict.reader().tuning.min_margin_several == 100.0  # answered_right leaves the engine it was given alone
+    assert engine.reader().tuning.min_margin_several != 100.0  # and with_tuning the engine it came from
     assert row["n"] == len(questions)
     assert row["right"] == 0.0
     assert row["right_answering_all"] >= 0.8  # the seed answers are found once the bar is down

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -77,3 +79,11 @@ def test_a_model_whose_package_is_missing_says_what_to_install(tmp_path):
     )
     with pytest.raises(ModelError, match="pip install gone-model-pkg"):
         load_embedder("gone", registry)
+
+
+def test_the_checkouts_models_txt_is_the_registry_and_matches_the_packaged_copy():
+    from berita.core.config import models_file, packaged
+
+    top = Path(__file__).resolve().parents[2] / "models.txt"
+    assert models_file() == top  # the file a user edits wins in a checkout
+    assert top.read_text(encoding="utf-8") == packaged("berita.embed", "models.txt").read_text(encoding="utf-8")

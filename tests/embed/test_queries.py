@@ -6,12 +6,12 @@ import logging
 import numpy as np
 import pytest
 
-from bench.train_reader import save_layers
 from berita import SearchEngine
 from berita.core.config import EmbeddingConfig
 from berita.embed import load_query_encoder
 from berita.embed.queries import MODEL
 from berita.embed.tuned import read_layers
+from training.layers import save_layers
 
 QUESTION = "berapa nilai investasi Allmed?"
 

@@ -83,7 +83,7 @@ def test_model_file_round_trip_and_stale_files(tmp_path):
 def test_shipped_model_covers_indonesian_only():
     model = LinearModel.load(Settings().retrieval.rerank_file, FEATURES)
     assert set(model.weights) == {"id"} and model.options["depth"] >= 5 and model.options["dense_depth"] >= 5
-    assert "FacQA train" in model.trained_on and "TyDi QA train" in model.trained_on  # two kinds of question
+    assert "FacQA train" in model.tuned_on and "TyDi QA train" in model.tuned_on  # two kinds of question
 
 
 def ranked(engine, query, lang, k, **options):
@@ -116,14 +116,14 @@ def test_engine_reranks_indonesian_and_leaves_english_to_fusion(engine):
 
 
 def test_a_stage_switched_off_in_the_settings_can_be_asked_for_per_search(seed_settings, embedder):
-    engine = SearchEngine.load(seed_settings.replace(rerank=False, learned_spans=False), embedder)
+    engine = SearchEngine.load(seed_settings.replace(rerank=False, reader=False), embedder)
     question = "kota mana di Korea Selatan yang dikunjungi tim KSP?"
     plain, asked = ranked(engine, question, "id", 10), ranked(engine, question, "id", 10, rerank=True)
     assert sum(s for _, s in asked) == pytest.approx(1.0) and plain != asked
-    assert (
-        engine.search("berapa nilai investasi Allmed?", learned_spans=True, reader=False).answer.confidence
-        != engine.search("berapa nilai investasi Allmed?", reader=False).answer.confidence
-    )
+    allmed = "berapa nilai investasi Allmed?"
+    read, ruled = engine.search(allmed, reader=True).answer, engine.search(allmed).answer
+    assert read.span == ruled.span == "USD 100 juta" and read.confidence != ruled.confidence
+    assert engine.answerer.neural is None  # asking for the reader per search left the engine as it was
 
 
 def test_broken_reranker_file_is_a_clear_error(seed_settings, embedder, tmp_path):

@@ -1,0 +1,233 @@
+"""The writer: upserts and deletes gathered, then written whole as a new generation of collections (their schema
+is here) and named current in one row of ``meta``; generations older than the previous one are dropped."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from ...core.config import Settings
+from ...core.schema import Document, Passage
+from ...core.text import tokenize
+from .. import bm25
+from ..base import ChangeSet, IndexInfo
+from .client import BATCH, MAX_TERM_BYTES, MilvusStore, _blob, _pieces, vector_index
+from .read import PASSAGE_FIELDS, Generation, MilvusDocuments, _passage
+
+log = logging.getLogger(__name__)
+
+
+class MilvusWriter(ChangeSet):
+    """Upserts and deletes on top of the current generation; ``commit`` writes a new generation and names it
+    current in one row. Documents neither upserted nor deleted are copied from the current generation."""
+
+    def __init__(self, settings: Settings):
+        s = settings.storage
+        self.index = vector_index(s)  # before connecting: an index Lite cannot build fails before any embedding
+        self.store = MilvusStore(s.milvus_uri, s.milvus_prefix, s.milvus_timeout)
+        current = self.store.get("current")
+        self.previous: str | None = current["generation"] if current else None
+        self.previous_info: dict = current["info"] if current else {}
+        super().__init__()
+        self._pending: dict[str, list[dict]] = {}
+
+    def document_ids(self) -> set[str]:
+        if not self.previous:
+            return set()
+        return {r["name"] for r in self.store.scan(self.store.names(self.previous)[1], "piece == 0", ["name"])}
+
+    def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors the current generation holds for these keys (a key names the model, the runtime and the text)."""
+        if not self.previous:
+            return {}
+        passages = self.store.names(self.previous)[0]
+        out: dict[str, np.ndarray] = {}
+        distinct = list(dict.fromkeys(keys))
+        for i in range(0, len(distinct), BATCH):
+            for row in self.store.query(passages, "key in {k}", {"k": distinct[i : i + BATCH]}, ["key", "dense"]):
+                out[row["key"]] = np.asarray(row["dense"], dtype=np.float32)
+        return out
+
+    def commit(self, info: IndexInfo) -> str:
+        generation = time.strftime("g%Y%m%d%H%M%S") + uuid.uuid4().hex[:6]
+        names = self.store.names(generation)
+        try:
+            stats = self._write(names, info.dim)
+            info = IndexInfo(
+                info.model,
+                info.dim,
+                stats["documents"],
+                stats["passages"],
+                time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                options={"avg_terms": stats["avg_terms"], "sources": stats["sources"], "backend": "milvus"},
+                runtime=info.runtime,
+            )
+            info_dict = {k: v for k, v in asdict(info).items() if k != "generation"}
+            self.store.put("current", {"generation": generation, "info": info_dict})  # the switch
+        except BaseException:
+            for name in names:  # a failed build leaves nothing behind, and the previous generation serving
+                try:
+                    self.store.client.drop_collection(name)
+                except Exception:  # noqa: BLE001 (best effort: the failure being raised matters more)
+                    log.warning("could not drop %s after a failed build", name)
+            raise
+        self._drop_old(keep={generation, self.previous or ""})
+        return generation
+
+    def _write(self, names: tuple[str, str, str], dim: int) -> dict:
+        passages_c, documents_c, vocab_c = names
+        self._create_passages(passages_c, dim)
+        self.store._create_blobs(documents_c)
+        self._create_vocab(vocab_c)
+        df: Counter[str] = Counter()
+        totals = {"documents": 0, "passages": 0, "terms": 0}
+        sources: set[str] = set()
+        for doc, rows in self._all_documents():
+            totals["documents"] += 1
+            sources.update([doc.source] if doc.source else [])
+            self._insert(
+                documents_c,
+                [
+                    _blob({"pk": f"{doc.doc_id}#{n}", "name": doc.doc_id, "piece": n, "value": v})
+                    for n, v in _pieces(json.dumps(asdict(doc)))
+                ],
+            )
+            records = []
+            for passage, key, vector, terms in rows:
+                df.update(set(terms))
+                totals["passages"] += 1
+                totals["terms"] += len(terms)
+                records.append(
+                    {
+                        "passage_id": passage.passage_id,
+                        "doc_id": passage.doc_id,
+                        "ordinal": passage.ordinal,
+                        "start": passage.start,
+                        "end": passage.end,
+                        "text": passage.text,
+                        "key": key,
+                        "source_key": (doc.source or "").casefold(),
+                        "date": (doc.date or "")[:10],
+                        "terms": " ".join(terms),
+                        "dense": np.asarray(vector, dtype=np.float32).tolist(),
+                    }
+                )
+            self._insert(passages_c, records)
+        vocab = [{"term": t, "df": n, "v": [0.0, 0.0]} for t, n in df.items() if len(t.encode()) <= MAX_TERM_BYTES]
+        self._insert(vocab_c, vocab)
+        self._flush()
+        for name in names:
+            self.store.call(f"flushing {name}", partial(self.store.client.flush, name))
+        return {
+            "documents": totals["documents"],
+            "passages": totals["passages"],
+            "avg_terms": totals["terms"] / max(totals["passages"], 1),
+            "sources": sorted(sources, key=str.casefold),
+        }
+
+    def _all_documents(self) -> Iterator[tuple[Document, list[tuple[Passage, str, Any, list[str]]]]]:
+        """The new generation's documents with their passages: those upserted, then those kept from before."""
+        for doc_id, doc in self._documents.items():
+            yield doc, [(p, k, v, tokenize(p.text)) for p, k, v in self._rows.get(doc_id, [])]
+        if not self.previous:
+            return
+        old = Generation(self.store, self.previous, self.previous_info)
+        documents = MilvusDocuments(old)
+        for doc_id in sorted(self.document_ids() - set(self._documents) - self._deleted):
+            kept = documents.document(doc_id)
+            if kept is None:
+                continue
+            rows = old.rows("doc_id == {d}", {"d": doc_id}, [*PASSAGE_FIELDS, "key", "dense", "terms"])
+            yield (
+                kept,
+                [
+                    (_passage(r), r["key"], r["dense"], r["terms"].split())
+                    for r in sorted(rows, key=lambda r: r["ordinal"])
+                ],
+            )
+
+    def _insert(self, collection: str, rows: list[dict]) -> None:
+        self._pending.setdefault(collection, []).extend(rows)
+        if len(self._pending[collection]) >= BATCH:
+            self._flush(collection)
+
+    def _flush(self, only: str | None = None) -> None:
+        for collection, rows in list(self._pending.items()):
+            if only and collection != only:
+                continue
+            for i in range(0, len(rows), BATCH):
+                batch = rows[i : i + BATCH]
+                # an upsert by primary key: safe to retry if the first attempt reached the server
+                self.store.call(
+                    f"writing {collection}",
+                    partial(self.store.client.upsert, collection, batch),
+                )
+            self._pending[collection] = []
+
+    def _create_passages(self, name: str, dim: int) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
+        client = self.store.client
+        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        # ingest caps document ids at 200 characters (800 bytes), so ids always fit
+        schema.add_field("passage_id", DataType.VARCHAR, is_primary=True, max_length=2048)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=2048)
+        for field in ("ordinal", "start", "end"):
+            schema.add_field(field, DataType.INT64)
+        schema.add_field("text", DataType.VARCHAR, max_length=65535)
+        schema.add_field("key", DataType.VARCHAR, max_length=64)
+        schema.add_field("source_key", DataType.VARCHAR, max_length=1024)
+        schema.add_field("date", DataType.VARCHAR, max_length=16)
+        # the product's own tokens, split on spaces by Milvus: BM25 sees exactly what the local backend sees
+        schema.add_field(
+            "terms",
+            DataType.VARCHAR,
+            max_length=65535,
+            enable_analyzer=True,
+            analyzer_params={"tokenizer": "whitespace"},
+        )
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_function(
+            Function(
+                name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
+            )
+        )
+        index = client.prepare_index_params()
+        # the type the settings name (milvus_index_type): FLAT unless a server should answer approximately
+        index.add_index("dense", index_type=self.index.kind, metric_type="IP", params=self.index.build)
+        index.add_index(
+            "sparse",
+            index_type="SPARSE_INVERTED_INDEX",
+            metric_type="BM25",
+            params={"bm25_k1": bm25.K1, "bm25_b": bm25.B},
+        )
+        client.create_collection(name, schema=schema, index_params=index)
+
+    def _create_vocab(self, name: str) -> None:
+        from pymilvus import DataType
+
+        client = self.store.client
+        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("term", DataType.VARCHAR, is_primary=True, max_length=MAX_TERM_BYTES)
+        schema.add_field("df", DataType.INT64)
+        schema.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+        index = client.prepare_index_params()
+        index.add_index("v", index_type="FLAT", metric_type="L2")
+        client.create_collection(name, schema=schema, index_params=index)
+
+    def _drop_old(self, keep: set[str]) -> None:
+        """Generations before the previous one: a reader that loaded the previous one may still be reading it."""
+        prefix = f"{self.store.prefix}_"
+        for name in self.store.client.list_collections():
+            if name.startswith(prefix) and name != self.store.meta and name.split("_")[-2] not in keep:
+                self.store.call(f"dropping {name}", partial(self.store.client.drop_collection, name))
