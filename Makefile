@@ -9,7 +9,7 @@ MODELS := data/models/.prepared
 # pip takes torch from this folder where the machine has it (a CPU build, not several GB of CUDA)
 PIP_FLAGS := --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: run index serve test prepare lint browser dictionary screenshots bench-quality bench-perf train train-reader train-queries clean
+.PHONY: run index serve test prepare lint browser dictionary screenshots bench-quality bench-newsroom bench-perf calibrate train train-reader train-queries clean
 
 run: index serve
 
@@ -65,6 +65,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # Benchmarks print a table and write bench/results/*.json (see README for the latest figures).
 bench-quality: $(VENV)/.installed-base
 	$(BIN)/python -m bench.quality
+
+# Answers on a real archive (the seeds + every IndoSum article), answerable and unanswerable questions, both languages.
+bench-newsroom: $(VENV)/.installed-base
+	$(BIN)/python -m bench.newsroom
+
+# The answers' confidence and levels (berita/answering/confidence.json), fitted on the newsroom and TyDi QA dev questions.
+calibrate: $(VENV)/.installed-base
+	$(BIN)/python -m training.calibrate
 
 bench-perf: $(VENV)/.installed-base
 	$(BIN)/python -m bench.perf

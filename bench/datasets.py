@@ -224,3 +224,31 @@ def eval_corpus(eval_dir: Path, indosum_articles: int | None = None) -> Path:
         for r in tydi_rows(eval_dir):
             put(f"tydi-{r['doc_id']}", r["title"] or f"TyDi {r['doc_id']}", r["context"], source="tydiqa")
     return out
+
+
+# ---- the newsroom set ----------------------------------------------------------------------------
+NEWSROOM = ROOT / "bench" / "newsroom"
+RESERVED_LINES = range(301, 1301)  # IndoSum articles kept for a held-out check: no question here is over them
+
+
+def newsroom_questions(eval_dir: Path, split: str | None = None) -> list[Question]:
+    """Questions a journalist or an investor asks of the seeds + IndoSum archive (``bench/newsroom/*.jsonl``,
+    answerable ones with their gold spans, unanswerable ones with ``answers`` empty), with the English IndoSum
+    questions over articles outside the reserved lines. Split by article: ``dev`` where its bucket is under 50."""
+    lines = {
+        json.loads(line)["doc_id"]: n
+        for n, line in enumerate(open(eval_dir / "indosum_articles.jsonl", encoding="utf-8"), 1)
+    }
+    rows = [json.loads(line) for path in sorted(NEWSROOM.glob("*.jsonl")) for line in open(path, encoding="utf-8")]
+    for name in ("indosum_en_questions.jsonl", "indosum_en_dev_questions.jsonl"):
+        rows += [{**r, "answerable": True} for r in map(json.loads, open(ROOT / "bench" / name, encoding="utf-8"))]
+    out = [
+        Question(r["id"], r["lang"], r["question"], r["doc_id"], r.get("passage_contains"), r["answers"])
+        for r in rows
+        if lines.get(r["doc_id"], 0) not in RESERVED_LINES
+    ]
+    return [q for q in out if split is None or newsroom_split(q.doc_id) == split]
+
+
+def newsroom_split(doc_id: str) -> str:
+    return "dev" if bucket(doc_id) < 50 else "test"

@@ -27,11 +27,11 @@ def top_holds_answer(passages: list[Passage], q: Question) -> bool:
     return bool(passages) and any(a.lower() in passages[0].text.lower() for a in q.answers)
 
 
-def answers_to(engine: SearchEngine, questions: list[Question]) -> list[Candidate | None]:
-    """The product's answer to each question (None where it says nothing)."""
+def answers_to(engine: SearchEngine, questions: list[Question], calibrate: bool = True) -> list[Candidate | None]:
+    """The product's answer to each question (None where it says nothing); ``calibrate`` off: the readers' own."""
     out = []
     for q in questions:
-        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True)
+        retrieval, options = engine.retrieve(q.text, lang=q.lang, k=10, with_answer=True, calibrate=calibrate)
         out.append(engine.answer(retrieval, options))
     return out
 

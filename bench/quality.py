@@ -15,7 +15,6 @@ run re-embeds a random sample and stops if the file disagrees with the model.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from dataclasses import replace
@@ -39,6 +38,7 @@ from bench.datasets import (
     tydi_questions,
     xling_questions,
 )
+from bench.indexes import VECTORS_FILE, check_stored_vectors, load_engine, save_vectors
 from bench.judge import answers_to, gold_rank, ranked_passages, right_answer, top_holds_answer
 from bench.metrics import (
     answer_scores,
@@ -50,10 +50,10 @@ from bench.metrics import (
     token_f1,
 )
 from bench.results import write_results
-from berita import IndexStoreError, SearchEngine, Settings, build
+from berita import IndexStoreError, SearchEngine
 from berita.answering import Candidate
-from berita.backends import LocalIndex, read_index
-from berita.embed import vector_space, write_vectors_file
+from berita.backends import read_index
+from berita.embed import vector_space
 
 # "dense-e5" is dense retrieval with e5's own query encoder (the baseline the answers issue names), where the product
 # encodes questions with the layers trained here (training/train_queries.py; "dense" is dense retrieval with those);
@@ -94,7 +94,8 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                     q.text, lang=lang, k=10, with_answer=answering, **OPTIONS[system]
                 )
                 answered_at = time.perf_counter()
-                answer = engine.answer(retrieval, options) if answering else None
+                lead = engine.read(retrieval, options) if answering else None
+                answer = engine.judge(lead, retrieval, options)
                 if n < LATENCY_SAMPLE:
                     latencies.append(time.perf_counter() - started)
                 if answering:
@@ -102,7 +103,7 @@ def evaluate(engine: SearchEngine, questions: list[Question], with_answers: bool
                     # the same retrieval answered by the stage before the reader (the rules), for comparison
                     before = engine.answer(retrieval, replace(options, reader=False))
                     plain.append((before.span or before.sentence) if before else None)
-                passages = ranked_passages(retrieval, answer)
+                passages = ranked_passages(retrieval, lead)  # the reader's choice leads, shown or not
                 ranks.append(gold_rank(passages, q))
                 holds.append(top_holds_answer(passages, q))
                 predictions.append((answer.span or answer.sentence) if answer else None)
@@ -188,7 +189,7 @@ def unanswered(found: list[Candidate | None]) -> dict:
 def answered_right(engine: SearchEngine, questions: list[Question], found: list[Candidate | None]) -> dict:
     """How often the product's answer to answerable questions is right, beside the same with the reader's bars
     down (it answers wherever it finds a span): what keeping silent costs, which the answers issue bounds."""
-    always = answers_to(engine.with_tuning(min_margin=-np.inf, min_margin_several=-np.inf), questions)
+    always = answers_to(engine.with_tuning(min_margin=-np.inf, min_margin_several=-np.inf), questions, False)
 
     def right(given: list[Candidate | None]) -> float:
         return round(float(np.mean([right_answer(f, q.answers) for f, q in zip(given, questions)])), 4)
@@ -212,68 +213,6 @@ def reliability(questions: list[Question], found: list[Candidate | None]) -> lis
             row = {"from": float(lo), "confidence": float(confidence), "right": float(right)}
             out.append({k: round(v, 3) for k, v in row.items()} | {"n": len(inside)})
     return out
-
-
-VECTORS_FILE = ROOT / "bench" / "data" / "eval-vectors.npz"
-
-
-def load_engine(
-    paths: list[Path], index_dir: Path, vectors_file: Path | None = None, runtime: str = "", backend: str = "local"
-) -> tuple[SearchEngine, dict]:
-    """An engine over ``paths``, indexed in ``index_dir`` (one folder per runtime of the model), or in a Milvus
-    Lite file beside it, which takes its vectors from the local index where that was built (no re-embedding)."""
-    local_dir = index_dir.with_name(f"{index_dir.name}-{runtime}") if runtime else index_dir
-    index_dir = local_dir if backend == "local" else local_dir.with_name(f"{local_dir.name}-{backend}")
-    settings = Settings.from_env(
-        index_dir=index_dir, runtime=runtime or None, backend=backend, milvus_uri=str(index_dir / "milvus.db")
-    )
-    if backend != "local" and (local_dir / "CURRENT").exists():
-        vectors_file = index_dir / "local-vectors.npz"
-        local = read_index(local_dir)
-        save_vectors(local, f"{local.manifest.model}@{local.manifest.runtime}", vectors_file)
-    started = time.perf_counter()
-    report = build(paths, settings, vectors_file=vectors_file if vectors_file and vectors_file.exists() else None)
-    engine = SearchEngine.load(settings)
-    build_info = {
-        "seconds": round(time.perf_counter() - started, 1),
-        "passages": report.passages,
-        "embedded": report.embedded,
-    }
-    print(
-        f"index {index_dir}: {report.passages} passages, {report.embedded} embedded, {report.seconds:.1f}s",
-        file=sys.stderr,
-    )
-    return engine, build_info
-
-
-def check_stored_vectors(engine: SearchEngine, index: LocalIndex, sample: int = 64, seed: int = 0) -> dict:
-    """Re-embed a random sample of passages: the stored vectors must be this model's, and the time it
-    takes gives the embedding rate, hence what a build from nothing costs on this machine."""
-    rng = random.Random(seed)
-    picks = rng.sample(range(len(index.passages)), min(sample, len(index.passages)))
-    texts = [index.passages[i].text for i in picks]
-    started = time.perf_counter()
-    fresh = engine.embedder.encode_passages(texts)
-    rate = len(texts) / (time.perf_counter() - started)
-    agreement = float(np.min(np.sum(fresh * index.vectors[picks], axis=1)))
-    if agreement < 0.99:
-        raise SystemExit(
-            f"stored embeddings disagree with {engine.embedder.name} (cosine {agreement:.3f}); "
-            f"delete {VECTORS_FILE} and data/bench/eval-index, then run with --save-vectors"
-        )
-    passages = len(index.passages)
-    return {
-        "min_cosine_vs_model": round(agreement, 5),
-        "passages_per_second": round(rate, 1),
-        "full_embedding_minutes": round(passages / rate / 60, 1),
-    }
-
-
-def save_vectors(index: LocalIndex, space: str, path: Path) -> None:
-    keys, rows = np.unique(np.array(index.keys), return_index=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_vectors_file(path, space, keys.tolist(), index.vectors[rows].astype(np.float16))
-    print(f"wrote {len(keys)} embeddings to {path}", file=sys.stderr)
 
 
 def print_table(results: dict) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .answering import Answerer, Candidate, NeuralReader, ReaderModel, RuleReader, Tuning
+from .answering import Answerer, Calibrator, Candidate, NeuralReader, ReaderModel, RuleReader, Tuning
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
 from .core.config import Fusion, Settings
@@ -41,6 +41,7 @@ class SearchOptions:
     with_answer: bool = True
     rerank: bool | None = None
     reader: bool | None = None
+    calibrate: bool = True  # off: the readers' own confidence and no levels (what training/calibrate.py fits on)
     fusion: Fusion | None = None
     dense_share: Mapping[str, float] | None = None
 
@@ -144,26 +145,29 @@ class SearchEngine:
         try bars, weights and shares with it); this one is left as it is."""
         new = copy.copy(self)
         new._neural = self.reader().with_tuning(**changes)
-        new.answerer = Answerer(self.answerer.rules, new._neural if self.answerer.neural else None, new._neural.tuning)
+        neural = new._neural if self.answerer.neural else None
+        new.answerer = Answerer(self.answerer.rules, neural, new._neural.tuning, self.answerer.calibrator)
         return new
 
     def _answerer(self, read: bool) -> Answerer:
         if read:
-            return Answerer(RuleReader(), self.reader())
-        try:  # the answer checks read the reader's tuning; with the reader off, a broken one costs nothing
-            tuning = Tuning.load(reader_tuning(self.settings))
-        except ModelError:
-            tuning = Tuning()
-        return Answerer(RuleReader(), None, tuning)
+            return Answerer(RuleReader(), self.reader(), calibrator=Calibrator.load(calibration(self.settings)))
+        try:  # the answer checks read the reader's tuning and confidence; with the reader off, broken ones cost nothing
+            tuning, calibrator = Tuning.load(reader_tuning(self.settings)), Calibrator.load(calibration(self.settings))
+        except ModelError as exc:
+            log.warning("warning: answers without the reader's tuning or confidence (%s)", exc)
+            tuning, calibrator = Tuning(), None
+        return Answerer(RuleReader(), None, tuning, calibrator)
 
     # ---- queries -------------------------------------------------------------------------
     def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> SearchResponse:
         """The best ``k`` passages after the first ``offset``, and the direct answer from the best ones.
         ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
         retrieval, options = self.retrieve(query, options, **changes)
-        found = self.answer(retrieval, options) if options.with_answer else None
+        lead = self.read(retrieval, options) if options.with_answer else None
+        found = self.judge(lead, retrieval, options)
         assert options.k is not None  # ``retrieve`` settles it
-        shown = led_by(retrieval.hits, found)[options.offset : options.offset + options.k]
+        shown = led_by(retrieval.hits, lead)[options.offset : options.offset + options.k]
         cited = [retrieval.passages[h.passage_id] for h in shown]
         if found:
             cited += self.backend.documents.passages([found.passage_id])
@@ -209,11 +213,22 @@ class SearchEngine:
 
     def answer(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Candidate | None:
         """The answer in ``retrieval``'s top passages (``None`` when nothing fits well enough), not yet cited."""
+        return self.judge(self.read(retrieval, options), retrieval, options)
+
+    def read(self, retrieval: Retrieval, options: SearchOptions | None = None) -> Candidate | None:
+        """The readers' answer before calibration: the passage it is in leads the results, shown or not."""
         read = self.settings.answers.reader if options is None or options.reader is None else options.reader
         answerer = self.answerer
         if read and answerer.neural is None:  # asked for where settings leave it off: an answerer with it, not a change
-            answerer = Answerer(answerer.rules, self.reader(), answerer.tuning)
-        return answerer.answer(retrieval, read)
+            answerer = Answerer(answerer.rules, self.reader(), answerer.tuning, answerer.calibrator)
+        return answerer.read(retrieval, read)
+
+    def judge(
+        self, found: Candidate | None, retrieval: Retrieval, options: SearchOptions | None = None
+    ) -> Candidate | None:
+        """``found`` calibrated (its confidence the probability of being right, its level), unless ``options`` say
+        not to; ``None`` under the possible bar."""
+        return self.answerer.judge(found, retrieval) if options is None or options.calibrate else found
 
     def check(self, query: str, options: SearchOptions) -> tuple[str, int, str]:
         config = self.settings.retrieval
@@ -272,6 +287,7 @@ class SearchEngine:
             span=found.span,
             kind=found.kind,
             confidence=round(found.confidence, 4),
+            level=found.level,
             span_en=to_english(found.span) if found.span and lang == "en" else None,
             **Citation.of(document, passage).fields(),
         )
@@ -290,6 +306,11 @@ def led_by(hits: list[Hit], found: Candidate | None) -> list[Hit]:
 def reader_tuning(settings: Settings) -> Path:
     """``reader.json``: what the reader in ``reader_file`` was tuned to, beside its weights."""
     return settings.answers.reader_file.with_suffix(".json")
+
+
+def calibration(settings: Settings) -> Path:
+    """``confidence.json``: how the answers of the reader in ``reader_file`` are calibrated, beside its weights."""
+    return settings.answers.reader_file.with_name("confidence.json")
 
 
 def load_reader(settings: Settings) -> NeuralReader:

@@ -34,7 +34,7 @@ def built(request, tmp_path_factory, embedder):
 
 @pytest.mark.parametrize("question", ["berapa nilai investasi Allmed?", "How much is Allmed investing in Batang?"])
 def test_allmed_in_both_languages(built, question):
-    response = built[1].search(question)
+    response = built[1].search(question, calibrate=False)  # the reader's answer, whatever its confidence
     assert response.results[0].doc_id == ALLMED and response.answer.doc_id == ALLMED
     assert "100" in response.answer.span
 

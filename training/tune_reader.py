@@ -38,6 +38,7 @@ from bench.metrics import answer_scores, is_right
 from berita import SearchEngine, Settings
 from berita.answering import ReaderModel, checks
 from berita.engine import reader_tuning
+from training.fit import fit_logistic
 
 
 def margins(reader: ReaderModel, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,24 +53,13 @@ def margins(reader: ReaderModel, rows: list[dict]) -> tuple[np.ndarray, np.ndarr
     return np.array(margin), np.array(right), np.array(answerable)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Weights of ``P(y) = sigmoid(x @ w[:-1] + w[-1])``, fitted by Newton's method (a few steps suffice)."""
-    design = np.column_stack([x, np.ones(len(x))])
-    w = np.zeros(design.shape[1])
-    for _ in range(30):
-        p = 1 / (1 + np.exp(-design @ w))
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + 1e-6 * np.eye(len(w))
-        w += np.linalg.solve(hessian, design.T @ (y - p))
-    return w
-
-
 def product_answers(engine: SearchEngine, eval_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """The reader's margin for each answer the product gives to dev questions, and whether it is right: TyDi QA dev
     and IDK-MRC dev's unanswerable questions, over the eval corpus. (Not FacQA train: the reader was trained on it,
     and would look surer than it is.)"""
     questions = tydi_questions(eval_dir, "dev") + idk_unanswerable(eval_dir, "dev")
     # with a = 1 and b = 0 the confidence is sigmoid(margin), so the margin reads back as its logit
-    answers = answers_to(engine.with_tuning(a=1.0, b=0.0), questions)
+    answers = answers_to(engine.with_tuning(a=1.0, b=0.0), questions, calibrate=False)
     margin, right = [], []
     for q, found in zip(questions, answers):
         if found is None or found.span is None:
@@ -89,7 +79,7 @@ def reader_weights(eval_dir: Path, weights: list[float]) -> None:
     print(f"TyDi dev, {len(questions)} questions: weight -> R@1, answer F1")
     for weight in weights:
         weighed = engine.with_tuning(weight=weight)
-        found = [weighed.answer(r) for r in retrievals]
+        found = [weighed.read(r) for r in retrievals]  # before calibration: the weights are the reader's
         first = [gold_rank(ranked_passages(r, f), q) == 1 for r, f, q in zip(retrievals, found, questions)]
         f1 = answer_scores([f.span if f else None for f in found], [q.answers for q in questions])["F1"]
         print(f"  {weight:<5} -> {np.mean(first):.4f}  {f1:.4f}")
@@ -111,7 +101,7 @@ def answer_shares(eval_dir: Path, shares: list[float]) -> None:
         found[name] = []
         for q in questions:
             retrieval = engine.retrieve(q.text, lang="id", k=10)[0]
-            answer = engine.answer(retrieval)
+            answer = engine.read(retrieval)
             if answer is not None and answer.span is not None:
                 right = name == "eval" and is_right(answer.span, q.answers)
                 found[name].append((checks.coverage(retrieval, retrieval.passages[answer.passage_id].text), right))
@@ -165,7 +155,7 @@ def product_outcome(engine: SearchEngine, rows: list[dict]) -> Outcome:
 
     def outcome(bar: float) -> tuple[float, float]:
         barred = engine.with_tuning(min_margin_several=bar)
-        found = [barred.answer(r) for r in retrievals]
+        found = [barred.read(r) for r in retrievals]
         right = [right_answer(f, r["answers"]) for f, r in zip(found, rows)]
         silent = [f is None for f in found]
         return float(np.mean(np.array(silent)[~answerable])), float(np.mean(np.array(right)[answerable]))

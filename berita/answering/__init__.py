@@ -3,9 +3,20 @@
 
 from .answerer import Answerer
 from .base import Candidate, Reader, Sentence
+from .confidence import Calibrator
 from .neural import NeuralReader
 from .reader import ReaderModel
 from .rules import RuleReader
 from .tuning import Tuning
 
-__all__ = ["Answerer", "Candidate", "NeuralReader", "Reader", "ReaderModel", "RuleReader", "Sentence", "Tuning"]
+__all__ = [
+    "Answerer",
+    "Calibrator",
+    "Candidate",
+    "NeuralReader",
+    "Reader",
+    "ReaderModel",
+    "RuleReader",
+    "Sentence",
+    "Tuning",
+]

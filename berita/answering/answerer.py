@@ -7,6 +7,7 @@ from ..lang.id.kinds import is_question, question_kind
 from ..retrieval import Retrieval
 from . import checks
 from .base import Candidate
+from .confidence import Calibrator
 from .neural import NeuralReader
 from .rules import RuleReader
 from .tuning import Tuning
@@ -15,21 +16,41 @@ from .tuning import Tuning
 class Answerer:
     """:param rules: the rules, which answer where the neural reader is off or leaves a language to them.
     :param neural: the neural reader, where loaded.
-    :param tuning: the numbers the answer checks read (``reader.json``); the neural reader's where not given."""
+    :param tuning: the numbers the answer checks read (``reader.json``); the neural reader's where not given.
+    :param calibrator: turns what the readers saw into the probability that the answer is right, and its level."""
 
-    def __init__(self, rules: RuleReader, neural: NeuralReader | None = None, tuning: Tuning | None = None):
+    def __init__(
+        self,
+        rules: RuleReader,
+        neural: NeuralReader | None = None,
+        tuning: Tuning | None = None,
+        calibrator: Calibrator | None = None,
+    ):
         self.rules = rules
         self.neural = neural
         self.tuning = tuning or (neural.tuning if neural else Tuning())
+        self.calibrator = calibrator
 
     @property
     def passages(self) -> int:
         """How many of the top passages answering may read (retrieval fetches at least these)."""
         return max(self.rules.passages, self.neural.passages if self.neural else 0)
 
-    def answer(self, retrieval: Retrieval, read: bool = True) -> Candidate | None:
+    def answer(self, retrieval: Retrieval, read: bool = True, calibrate: bool = True) -> Candidate | None:
         """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough. ``read``: the
-        neural reader answers where it is loaded and handles the language, else the rules."""
+        neural reader answers where it is loaded and handles the language, else the rules. ``calibrate``: its
+        confidence is the calibrated probability of being right, with a level, and none under the possible bar
+        (off, the readers' own scores: what the calibration is fitted on)."""
+        found = self.read(retrieval, read)
+        return self.judge(found, retrieval) if calibrate else found
+
+    def judge(self, found: Candidate | None, retrieval: Retrieval) -> Candidate | None:
+        """``found`` with its calibrated confidence and level; ``None`` under the possible bar."""
+        return self.calibrator.judge(found, retrieval) if self.calibrator else found
+
+    def read(self, retrieval: Retrieval, read: bool = True) -> Candidate | None:
+        """The readers' answer through the checks, before calibration: it decides which passage leads the results
+        (``engine.led_by``), whether or not it is shown."""
         query, lang = retrieval.query, retrieval.lang
         if not retrieval.hits or not is_question(query, lang):
             return None

@@ -3,7 +3,7 @@ neural reader and the rules both implement."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..core.text import sentence_spans
@@ -35,6 +35,8 @@ class Candidate:
     confidence: float = 0.0
     before: str = ""
     leads: bool = False  # the reader chose its passage among several: show that passage first
+    signals: dict[str, float] = field(default_factory=dict)  # what its reader saw, for the confidence (confidence.py)
+    level: str | None = None  # "sure" or "possible" once the confidence is calibrated
 
 
 class Reader(Protocol):

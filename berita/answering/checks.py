@@ -47,6 +47,12 @@ def clears_bar(candidate: Candidate, retrieval: Retrieval, tuning: Tuning) -> Ca
     return candidate if candidate.score >= candidate.bar else None
 
 
+def has_span(candidate: Candidate, retrieval: Retrieval, tuning: Tuning) -> Candidate | None:
+    """An answer is a span: a sentence alone, or an empty span, looks like an answer on the page and answers nothing
+    (an English question answered with ``"span": ""``)."""
+    return candidate if candidate.span and candidate.span.strip() else None
+
+
 def says_more_than_question(candidate: Candidate, retrieval: Retrieval, tuning: Tuning) -> Candidate | None:
     """A span that only repeats the question never answers it ("Which foreign companies ...?" -> "luar negeri",
     the dictionary's "foreign")."""
@@ -64,13 +70,13 @@ def no_surer_than_reader(candidate: Candidate, retrieval: Retrieval, tuning: Tun
     """The rules answer where the reader found nothing it would give, so their answer is shown no surer than the
     reader's least sure answer: their own score, the passage's similarity (about 0.85), had read as "85% sure" for
     answers right 2 of 4 times on English questions."""
-    least = tuning.confidence(tuning.threshold(tuning.passages if retrieval.reranked else 1))
+    least = tuning.confidence(tuning.threshold(tuning.read(retrieval.reranked)))
     return dataclasses.replace(candidate, confidence=min(candidate.confidence, least))
 
 
 SPAN_CHECKS: tuple[Check, ...] = (answers_kind, not_another_office)
 SCORE_CHECKS: tuple[Check, ...] = (names_in_passage, clears_bar)
-ANSWER_CHECKS: tuple[Check, ...] = (says_more_than_question, passage_covers_question)
+ANSWER_CHECKS: tuple[Check, ...] = (has_span, says_more_than_question, passage_covers_question)
 AFTER_READER_CHECKS: tuple[Check, ...] = (no_surer_than_reader,)  # on the rules' answer where the reader had none
 
 

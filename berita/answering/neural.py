@@ -7,6 +7,7 @@ import dataclasses
 
 import numpy as np
 
+from ..core.text import fold
 from ..retrieval import Retrieval
 from . import checks
 from .base import Candidate, Sentence, sentences
@@ -27,7 +28,7 @@ class NeuralReader:
     @property
     def passages(self) -> int:
         """How many of the top passages it may read."""
-        return max(self.answer_passages, self.tuning.passages)
+        return max(self.answer_passages, self.tuning.passages, self.tuning.unranked_passages)
 
     def with_tuning(self, **changes: object) -> NeuralReader:
         """The same model with some tuned numbers changed (the tuning scripts try bars and weights with it)."""
@@ -48,8 +49,19 @@ class NeuralReader:
         best = max(allowed, key=lambda c: self._reading_score(retrieval, c), default=None)
         if best is None or not best.span:
             return None
+        best = dataclasses.replace(best, signals=self._signals(best, allowed, len(contexts)))
         best = checks.run(checks.SCORE_CHECKS, best, retrieval, self.tuning)
         return dataclasses.replace(best, confidence=self.tuning.confidence(best.score)) if best else None
+
+    @staticmethod
+    def _signals(best: Candidate, allowed: list[Candidate], contexts: int) -> dict[str, float]:
+        """What the calibrated confidence reads of the reading: the margin, its lead over the other passages' best
+        spans, and how many of those say the same (agreement between passages)."""
+        others = [c for c in allowed if c is not best]
+        words = set(fold(best.span or "").split())
+        agree = sum(bool(words & set(fold(c.span or "").split())) for c in others)
+        lead = best.score - max((c.score for c in others), default=best.score - 10.0)
+        return {"margin": best.score, "lead": min(lead, 10.0), "agree": agree / max(contexts - 1, 1)}
 
     def _candidate(
         self, span: ReadSpan, texts: list[str], contexts: list[list[Sentence]], kind: str | None, retrieval: Retrieval
@@ -67,7 +79,7 @@ class NeuralReader:
             score=span.margin,
             bar=self.tuning.threshold(len(contexts)),
             before=texts[span.context][: span.start],
-            leads=retrieval.reranked,
+            leads=retrieval.reranked or len(contexts) > 1,
         )
 
     def _reading_score(self, retrieval: Retrieval, candidate: Candidate) -> float:
@@ -79,9 +91,9 @@ class NeuralReader:
 
     def reading(self, retrieval: Retrieval, sentences: list[Sentence]) -> list[list[Sentence]]:
         """What the reader reads: for each of the best passages (``tuning.passages`` of them where the reranker
-        ordered them, else one), its sentences holding more of the question's terms (IDF weighted) first, up to an
-        equal share of ``tuning.context_tokens`` (the best sentence always), put back in their order."""
-        passages = self.tuning.passages if retrieval.reranked else 1
+        ordered them, else ``tuning.unranked_passages``), its sentences holding more of the question's terms (IDF
+        weighted) first, up to an equal share of ``tuning.context_tokens`` (the best sentence always), in order."""
+        passages = self.tuning.read(retrieval.reranked)
         budget = self.tuning.context_tokens // passages
         out = []
         for position in range(passages):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.files import write_atomic
 from ..errors import ModelError
 
 
@@ -23,7 +24,8 @@ class Tuning:
     :param min_margin_several: the same where it chose among several passages' spans (their best runs higher).
     :param weight: the answer comes from the passage with the best reranker log-probability + ``weight`` times the
         reader's margin.
-    :param passages: passages read where the reranker ordered them (else one).
+    :param passages: passages read where the reranker ordered them.
+    :param unranked_passages: passages read where it did not (English questions: no reranker weights).
     :param context_tokens: tokens read in all, shared equally among those passages.
     :param max_answer_tokens: the longest span, in tokens.
     :param min_coverage: the share of the question's terms (IDF weighted) an answer's passage must hold.
@@ -39,6 +41,7 @@ class Tuning:
     min_margin_several: float = 0.0
     weight: float = 0.3
     passages: int = 3
+    unranked_passages: int = 1
     context_tokens: int = 240
     max_answer_tokens: int = 45
     min_coverage: float = 0.2
@@ -53,8 +56,8 @@ class Tuning:
             raise ValueError(f"min_coverage is a share, from 0 to 1 (got {self.min_coverage})")
         if not self.name_penalty >= 0:  # NaN too: it would let every answer through
             raise ValueError(f"name_penalty is what a margin loses, 0 or more (got {self.name_penalty})")
-        if self.passages < 1 or self.context_tokens < 1 or self.max_answer_tokens < 1:
-            raise ValueError("passages, context_tokens and max_answer_tokens must be at least 1")
+        if min(self.passages, self.unranked_passages, self.context_tokens, self.max_answer_tokens) < 1:
+            raise ValueError("passages, unranked_passages, context_tokens and max_answer_tokens must be at least 1")
         if not all(map(math.isfinite, (self.a, self.b, self.weight))) or math.isnan(
             self.min_margin + self.min_margin_several
         ):
@@ -73,10 +76,14 @@ class Tuning:
             ) from exc
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False) + "\n")
 
     def replace(self, **changes: Any) -> Tuning:
         return dataclasses.replace(self, **changes)
+
+    def read(self, reranked: bool) -> int:
+        """How many of the top passages the reader reads."""
+        return self.passages if reranked else self.unranked_passages
 
     def threshold(self, passages: int) -> float:
         """The margin an answer needs when the reader chose it among ``passages`` passages."""

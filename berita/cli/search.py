@@ -51,7 +51,8 @@ def render(response: SearchResponse) -> str:
     lines = [f"» {response.query}  [{response.lang}]"]
     if response.answer:
         a = response.answer
-        lines.append(f"  Answer: {a.span or a.text}")
+        label = "Answer" if a.level == "sure" else "Possible answer (check the passage)"
+        lines.append(f"  {label}: {a.span or a.text}")
         if a.span:
             lines.append(textwrap.indent(textwrap.fill(a.text, 96), "    "))
         lines.append(f"    — {_cite(a.title, a.source, a.date)} [{a.doc_id} {a.start}:{a.end}]")

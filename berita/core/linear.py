@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from .files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class LinearModel:
         return model
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
 
     def handles(self, lang: str) -> bool:
         return lang in self.weights

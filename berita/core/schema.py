@@ -133,9 +133,10 @@ class Answer:
     end: int
     passage_id: str
     kind: str | None = None
-    # the reader's calibrated probability that the span is right (Indonesian questions), else the span model's
-    # probability or the rules' passage similarity
+    # the probability that the span is right, calibrated on news questions (answering/confidence.py)
     confidence: float = 0.0
+    # "sure" (on the dev questions, 9 in 10 answers this sure were right) or "possible" (check the passage)
+    level: str | None = None
     # for an English question, the span as an English reader writes it ("USD 100 million"); else None
     span_en: str | None = None
 

@@ -1,6 +1,7 @@
 """The answer checks, one by one, on the example each docstring gives, and in the order they run."""
 
 import dataclasses
+from pathlib import Path
 
 from berita.answering import Candidate, Tuning, checks
 from berita.core.schema import Hit, Passage
@@ -79,3 +80,18 @@ def test_checks_run_in_order_and_stop_at_the_first_that_fails():
     assert barred is None
     assert checks.run(checks.SPAN_CHECKS, candidate("Taj Yasin Maimoen", "person"), asked, tuning) is None
     assert checks.run(checks.ANSWER_CHECKS, None, asked, tuning) is None
+
+
+def test_no_answer_without_a_span():
+    asked = retrieval("Apa yang terjadi di Batang?")
+    assert checks.has_span(candidate("USD 100 juta"), asked, Tuning())
+    for empty in (None, "", "  "):
+        assert checks.has_span(dataclasses.replace(candidate("x"), span=empty), asked, Tuning()) is None
+
+
+def test_the_product_gives_no_answer_without_a_span_and_a_level(engine):
+    questions = (Path(__file__).parents[1] / "cli" / "golden" / "queries.txt").read_text(encoding="utf-8").splitlines()
+    answers = [engine.search(q).answer for q in questions]
+    assert any(answers)
+    for q, a in zip(questions, answers):
+        assert a is None or (a.span and a.span.strip() and a.level in ("sure", "possible")), q

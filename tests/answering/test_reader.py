@@ -16,9 +16,10 @@ from berita.core.schema import Hit, Passage
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
-from berita.engine import led_by, reader_tuning
+from berita.engine import SearchOptions, led_by, reader_tuning
 from berita.retrieval import Retrieval
 
+RAW = SearchOptions(calibrate=False)  # these tests are about reading and the checks; confidence.py has its own
 ALLMED = (
     "Salah satu implementasi TCTP di Batang adalah investasi strategis dari perusahaan alat kesehatan asal Zhijiang, "
     "Allmed Medical. Dengan investasi senilai USD 100 juta atau sekitar Rp1,6–1,7 triliun, pabrik ini akan berdiri "
@@ -107,7 +108,7 @@ def test_a_span_stays_within_one_sentence(reader, engine):
     # the product once answered the English question "150.000 orang. “Dalam 5 tahun ... 150.000 orang", running from
     # one sentence into the next: an answer is cited with one sentence, so it must lie in one
     question = "How many workers will KIT Batang need in the next five years?"
-    answer = engine.search(question).answer
+    answer = engine.search(question, calibrate=False).answer
     assert answer is not None and answer.span == "150.000 orang" and answer.span in answer.text
     (best,) = reader.read(question, [KIT_WORKERS])
     assert "150.000 orang" in best.text
@@ -136,9 +137,13 @@ def test_a_long_context_is_read_in_windows(reader):
 
 
 def test_engine_answers_indonesian_questions_with_the_reader(engine):
-    answer = engine.search("Siapa Plt Direktur Perwilayahan Industri Kementerian Perindustrian?").answer
+    answer = engine.search(
+        "Siapa Plt Direktur Perwilayahan Industri Kementerian Perindustrian?", calibrate=False
+    ).answer
     assert answer is not None and answer.span == "Jonni Afrizon" and 0 < answer.confidence < 1
-    korea = engine.search("Dengan lembaga Korea apa KITB menandatangani kerja sama di Semarang?").answer
+    korea = engine.search(
+        "Dengan lembaga Korea apa KITB menandatangani kerja sama di Semarang?", calibrate=False
+    ).answer
     assert korea is not None and "Chungbuk Technopark" in korea.span
     assert answer.span in answer.text and answer.text in engine.document(answer.doc_id)[0].text
 
@@ -147,37 +152,40 @@ def test_english_questions_are_read_and_the_rules_answer_where_the_reader_says_n
     engine, seed_settings, embedder, tmp_path
 ):
     english = "How many local workers will the Allmed project employ?"
-    assert engine.search(english).answer.span == "3.500 tenaga kerja"  # the reader
-    ruled = engine.search(english, reader=False).answer
+    # its sentence's passage does not name Allmed: the name check (English too) holds the answer back
+    assert engine.search(english, calibrate=False).answer is None
+    unchecked = engine.with_tuning(name_languages=("id",))
+    assert unchecked.search(english, calibrate=False).answer.span == "3.500 tenaga kerja"  # the reader
+    ruled = engine.search(english, reader=False, calibrate=False).answer
     assert (ruled.span if ruled else None) != "3.500 tenaga kerja"  # the rules alone miss it
     mayor = "Who is the mayor of Zhijiang?"
-    assert engine.search(mayor).answer.span == "Huang Fangshuai"
+    assert engine.search(mayor, calibrate=False).answer.span == "Huang Fangshuai"
     strict = {"min_margin": 50.0, "min_margin_several": 50.0}  # the reader says nothing
     reader_alone = SearchEngine.load(_tuned(seed_settings, tmp_path / "alone", rules_after=(), **strict), embedder)
-    assert reader_alone.search(mayor).answer is None
-    with_rules = SearchEngine.load(_tuned(seed_settings, tmp_path / "rules", **strict), embedder)
-    assert with_rules.search(mayor).answer.span == "Huang Fangshuai"  # the rules answer
+    assert reader_alone.search(mayor, calibrate=False).answer is None
+    with_rules = SearchEngine.load(_tuned(seed_settings, tmp_path / "rules", rules_after=("en",), **strict), embedder)
+    assert with_rules.search(mayor, calibrate=False).answer.span == "Huang Fangshuai"  # the rules answer
 
 
 def test_an_answer_chosen_among_several_passages_needs_the_higher_bar(seed_settings, embedder, tmp_path):
     question = "berapa nilai investasi Allmed?"  # reranked: the reader reads the top three passages
     lenient_for_one = {"min_margin": -50.0, "min_margin_several": 50.0}
     engine = SearchEngine.load(_tuned(seed_settings, tmp_path / "three", **lenient_for_one), embedder)
-    assert engine.search(question).answer is None
+    assert engine.search(question, calibrate=False).answer is None
     one_passage = SearchEngine.load(_tuned(seed_settings, tmp_path / "one", passages=1, **lenient_for_one), embedder)
-    assert one_passage.search(question).answer.span == "USD 100 juta"
+    assert one_passage.search(question, calibrate=False).answer.span == "USD 100 juta"
     assert Tuning(min_margin=-1.0, min_margin_several=2.0).threshold(3) == 2.0
 
 
 def test_no_answer_from_passages_that_share_none_of_the_questions_words(engine, seed_settings, embedder, tmp_path):
     questions = ["siapa pemenang piala dunia sepak bola 1998?", "Who won the 1998 World Cup?"]  # not in the seeds
-    assert [engine.search(q).answer for q in questions] == [None, None]
+    assert [engine.search(q, calibrate=False).answer for q in questions] == [None, None]
     lenient = {"min_margin": -50.0, "min_margin_several": -50.0}  # the reader always answers
     gated = SearchEngine.load(_tuned(seed_settings, tmp_path / "gated", **lenient), embedder)
-    assert [gated.search(q).answer for q in questions] == [None, None]
+    assert [gated.search(q, calibrate=False).answer for q in questions] == [None, None]
     ungated = SearchEngine.load(_tuned(seed_settings, tmp_path / "ungated", min_coverage=0.0, **lenient), embedder)
-    assert all(ungated.search(q).answer is not None for q in questions)
-    assert gated.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"
+    assert all(ungated.search(q, calibrate=False).answer is not None for q in questions)
+    assert gated.search("berapa nilai investasi Allmed?", calibrate=False).answer.span == "USD 100 juta"
 
 
 KIT = (
@@ -194,8 +202,11 @@ def test_a_span_that_only_repeats_the_question_is_no_answer(engine, reader):
     assert checks.echoes(retrieval, "luar negeri") and checks.echoes(retrieval, "KIT Batang")
     assert not checks.echoes(retrieval, "LG, KCC Glass") and not checks.echoes(retrieval, "3 Perusahaan besar")
     assert not checks.echoes(retrieval, "...")  # nothing to compare: not called an echo
-    answer = engine.search(question).answer
-    assert answer is not None and answer.span in ("LG", "KCC Glass", "Wavin")
+    answer = engine.search(question, calibrate=False).answer
+    assert answer is None  # the reader's only span was the echo, and no language is left to the rules
+    retrieval, _ = engine.retrieve(question, with_answer=True)
+    with_rules = Answerer(RuleReader(), engine.reader().with_tuning(rules_after=("en",)))
+    assert with_rules.answer(retrieval, calibrate=False).span in ("LG", "KCC Glass", "Wavin")
 
 
 def _tuned(settings: Settings, folder: Path, **changes) -> Settings:
@@ -204,6 +215,7 @@ def _tuned(settings: Settings, folder: Path, **changes) -> Settings:
     folder.mkdir(parents=True)
     shipped = settings.answers.reader_file
     (folder / "reader.npz").symlink_to(shipped)
+    (folder / "confidence.json").symlink_to(shipped.with_name("confidence.json"))
     Tuning.load(reader_tuning(settings)).replace(**changes).save(folder / "reader.json")
     return settings.replace(reader_file=folder / "reader.npz")
 
@@ -215,12 +227,15 @@ def test_broken_reader_files_are_clear_errors(seed_settings, embedder, tmp_path)
     tuned = seed_settings.replace(reader_file=tmp_path / "tuned" / "reader.npz")
     (tmp_path / "tuned").mkdir()
     (tmp_path / "tuned" / "reader.npz").symlink_to(seed_settings.answers.reader_file)
+    (tmp_path / "tuned" / "confidence.json").symlink_to(seed_settings.answers.reader_file.with_name("confidence.json"))
     for broken in ("{", json.dumps({"min_coverage": 1.5}), json.dumps({"name_penalty": "nan"}), json.dumps([1])):
         (tmp_path / "tuned" / "reader.json").write_text(broken)
         with pytest.raises(ModelError, match="tuning"):
             SearchEngine.load(tuned, embedder)
     off = SearchEngine.load(seed_settings.replace(reader=False, reader_file=tmp_path / "reader.npz"), embedder)
-    assert off.search("berapa nilai investasi Allmed?").answer.span == "USD 100 juta"  # the rules answer
+    assert (
+        off.search("berapa nilai investasi Allmed?", calibrate=False).answer.span == "USD 100 juta"
+    )  # the rules answer
 
 
 def _retrieval(question, texts, reranked):
@@ -240,14 +255,17 @@ def test_the_reader_lifts_the_passage_that_holds_the_answer_over_a_better_ranked
     passages = reader.tuning.passages
     assert passages >= 2
     assert len(reader.reading(retrieval, sentences(retrieval, reader.passages))) == passages
-    found = engine.answer(retrieval)
+    found = engine.answer(retrieval, RAW)
     assert found is not None and found.passage_id == "d1.p0" and found.span == "USD 100 juta" and found.leads
     assert [h.passage_id for h in led_by(retrieval.hits, found)] == ["d1.p0", "d0.p0", "d2.p0"]
 
-    # without the reranker's probabilities the reader reads the first passage only, and the order stays
+    # without the reranker's probabilities the reader reads ``unranked_passages`` (one: the first only, and the
+    # order stays)
     plain = dataclasses.replace(retrieval, reranked=False)
+    reader = reader.with_tuning(unranked_passages=1)
+    engine = engine.with_tuning(unranked_passages=1)
     assert len(reader.reading(plain, sentences(plain, reader.passages))) == 1
-    found = engine.answer(plain)
+    found = engine.answer(plain, RAW)
     assert found is None or (found.passage_id == "d0.p0" and not found.leads)
     assert led_by(plain.hits, found) == plain.hits
 
@@ -262,22 +280,23 @@ def test_led_by_moves_only_a_leading_answer_that_is_among_the_hits():
 
 
 def test_tuning_out_of_range_is_refused():
-    for changes in ({"passages": 0}, {"context_tokens": 0}, {"name_penalty": -1.0}, {"min_coverage": 1.5}):
+    for changes in ({"passages": 0}, {"unranked_passages": 0}, {"context_tokens": 0}, {"name_penalty": -1.0}):
         with pytest.raises(ValueError):
             Tuning(**changes)
     assert Tuning(name_penalty=0.0).name_penalty == 0.0  # 0 switches the name check off
 
 
 def test_a_rules_answer_after_the_reader_said_nothing_is_shown_no_surer_than_the_reader_at_its_bar(engine):
-    # the rules' own score is the passage's similarity (about 0.8): "Senin" had read as 80% sure
+    # the rules' own score is the passage's similarity (about 0.8): "Senin" had read as 80% sure. The shipped reader
+    # leaves no language to the rules (reader.json: the calibration retired their English answers)
     query = "When did the governor visit the industrial park?"
     retrieval, _ = engine.retrieve(query, k=10)
-    found = engine.answer(retrieval)
+    assert engine.answer(retrieval, RAW) is None
+    with_rules = Answerer(RuleReader(), engine.reader().with_tuning(rules_after=("en",)))
+    found = with_rules.answer(retrieval, calibrate=False)
     assert found is not None and found.span
     tuning = engine.reader().tuning
-    assert found.confidence <= tuning.confidence(tuning.threshold(1)) + 1e-9
-    reader_alone = Answerer(RuleReader(), engine.reader().with_tuning(rules_after=()))
-    assert reader_alone.answer(retrieval) is None  # the answer above came from the rules
+    assert found.confidence <= tuning.confidence(tuning.threshold(tuning.read(retrieval.reranked))) + 1e-9
 
 
 def test_a_when_question_gets_no_span_that_names_no_time(engine):
@@ -291,25 +310,27 @@ def test_a_when_question_gets_no_span_that_names_no_time(engine):
     spans = reader.model.read(query, [" ".join(s.text for s in chosen) for chosen in contexts])
     over_the_bar = {s.text for s in spans if s.margin >= reader.tuning.threshold(len(contexts))}
     assert "Subianto ke Presiden Xi Jinping" in over_the_bar
-    assert engine.answer(retrieval) is None
+    assert engine.answer(retrieval, RAW) is None
     # where a span of the asked kind is there, it still answers
-    assert engine.search("kapan pabrik Allmed ditargetkan beroperasi?").answer.span == "April 2026"
+    assert engine.search("kapan pabrik Allmed ditargetkan beroperasi?", calibrate=False).answer.span == "April 2026"
 
 
 def test_a_passage_that_lacks_a_name_the_question_names_does_not_answer_it(engine, seed_settings, embedder, tmp_path):
     # the seeds name Zhijiang's mayor, not Wuhan's; the reader, reading a few sentences, answered with him
-    assert engine.search("siapa Wali Kota Zhijiang?").answer.span == "Huang Fangshuai"
-    assert engine.search("siapa Wali Kota Wuhan?").answer is None
+    assert engine.search("siapa Wali Kota Zhijiang?", calibrate=False).answer.span == "Huang Fangshuai"
+    assert engine.search("siapa Wali Kota Wuhan?", calibrate=False).answer is None
     lenient = SearchEngine.load(_tuned(seed_settings, tmp_path / "t", name_penalty=0.0), embedder)
-    assert lenient.search("siapa Wali Kota Wuhan?").answer.span == "Huang Fangshuai"
+    assert lenient.search("siapa Wali Kota Wuhan?", calibrate=False).answer.span == "Huang Fangshuai"
 
 
 def test_the_deputy_is_no_answer_for_the_office_holder(engine):
     # the seeds name both: "Wakil Gubernur Jawa Tengah Taj Yasin Maimoen" (ranked first) and "Gubernur Jawa Tengah
     # Ahmad Luthfi" (third); the reader took the deputy for the governor
-    assert engine.search("Siapa Gubernur Jawa Tengah?").answer.span == "Ahmad Luthfi"
-    assert engine.search("Siapa Wakil Gubernur Jawa Tengah?").answer.span == "Taj Yasin Maimoen"
-    english = engine.search("Who is the governor of Central Java?").answer  # the rules answer after the reader
+    assert engine.search("Siapa Gubernur Jawa Tengah?", calibrate=False).answer.span == "Ahmad Luthfi"
+    assert engine.search("Siapa Wakil Gubernur Jawa Tengah?", calibrate=False).answer.span == "Taj Yasin Maimoen"
+    english = engine.search(
+        "Who is the governor of Central Java?", calibrate=False
+    ).answer  # the rules answer after the reader
     assert english is None or english.span == "Ahmad Luthfi"
 
 

@@ -46,5 +46,7 @@ def test_wheel_install_indexes_and_answers_from_another_folder(tmp_path):
     where = run("-c", "import berita; print(berita.__file__)")
     assert str(ROOT) not in where and "site-packages" in where
     run("-m", "indexer", "build", str(SEEDS), "--index", "idx")
-    answer = json.loads(run("-m", "search", "--json", "--index", "idx", "berapa nilai investasi Allmed?"))["answer"]
-    assert answer["span"] == "USD 100 juta" and answer["doc_id"] == "002_40828a4ac6eca9be"
+    answer = json.loads(run("-m", "search", "--json", "--index", "idx", "How much is Allmed investing in Batang?"))[
+        "answer"
+    ]
+    assert answer["span"] == "USD 100 juta" and answer["doc_id"] == "002_40828a4ac6eca9be" and answer["level"]

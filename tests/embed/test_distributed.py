@@ -46,6 +46,6 @@ def test_the_indexer_takes_ray_from_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "36 embedded" in done.stdout
     found = run_module(
-        "berita", "search", "--json", "--index", str(tmp_path / "index"), "berapa nilai investasi Allmed?"
+        "berita", "search", "--json", "--index", str(tmp_path / "index"), "How much is Allmed investing in Batang?"
     )
     assert json.loads(found.stdout)["answer"]["span"] == "USD 100 juta"

@@ -76,20 +76,22 @@ def text(driver, css: str) -> str:
 
 
 def test_indonesian_question_shows_answer_card_and_citation(browser, server, shots):
-    ask(browser, server, "berapa nilai investasi Allmed?")
+    question = "berapa hektare ruang yang disiapkan Pemkab Batang untuk UMKM?"
+    ask(browser, server, question)
     assert text(browser, "#answer h2") == "JAWABAN"  # uppercase by CSS; a person reads it so
-    assert text(browser, "#answer .span") == "USD 100 juta"
-    assert "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6" in text(browser, "#answer .cite")
-    assert text(browser, "#r-1 .citation") == "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6"
-    assert browser.find_element(By.ID, "q").get_attribute("value") == "berapa nilai investasi Allmed?"  # kept
-    assert "USD 100 juta" in text(browser, "#r-1 mark.answer")
+    assert text(browser, "#answer-level") == "yakin, 9 dari 10 jawaban seperti ini benar"
+    assert text(browser, "#answer .span") == "20 hektare"
+    assert "Sumber: PojokPantura.Com — paragraf 2" in text(browser, "#answer .cite")
+    assert text(browser, "#r-1 .citation") == "Sumber: PojokPantura.Com — paragraf 2"
+    assert browser.find_element(By.ID, "q").get_attribute("value") == question  # kept
+    assert "20 hektare" in text(browser, "#r-1 mark.answer")
     assert browser.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "id"
     browser.save_screenshot(str(shots / "search-id.png"))
 
 
 def test_english_question_gets_english_labels(browser, server, shots):
     ask(browser, server, "How much is Allmed investing in Batang?")
-    assert text(browser, "#answer h2") == "ANSWER"
+    assert text(browser, "#answer h2") in ("ANSWER", "POSSIBLE ANSWER — CHECK THE PASSAGE")  # its calibrated level
     assert text(browser, "#answer .span") == "USD 100 million (USD 100 juta)"  # for an English reader, then the source
     assert text(browser, "#r-1 .citation") == "Source: not stated, 12 June 2025 — paragraph 6"
     assert text(browser, "#detected-lang") == "English"
@@ -108,7 +110,7 @@ def test_ui_language_toggle_keeps_the_question(browser, server):
 
 
 def test_document_page_marks_scrolls_to_and_copies_the_cited_passage(browser, server, shots):
-    ask(browser, server, "berapa nilai investasi Allmed?")
+    browser.get(server + "/?q=How+much+is+Allmed+investing+in+Batang%3F&ui=id")
     browser.find_element(By.CSS_SELECTOR, "#answer .cite a").click()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "copy-citation")))
     assert browser.current_url.endswith(f"#p-{ALLMED}.p5")
@@ -152,7 +154,8 @@ def test_phone_sized_screen_has_no_sideways_scrolling(tmp_path, server, shots):
 def test_empty_page_offers_examples_in_both_languages(browser, server):
     browser.get(server + "/")
     examples = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".examples a")]
-    assert "berapa nilai investasi Allmed?" in examples and "How much is Allmed investing in Batang?" in examples
+    assert "berapa hektare ruang yang disiapkan Pemkab Batang untuk UMKM?" in examples
+    assert "How much is Allmed investing in Batang?" in examples
     assert browser.switch_to.active_element.get_attribute("id") == "q"  # focus starts in the search box
 
 
@@ -173,3 +176,58 @@ def test_filters_and_more_results(browser, server):
     browser.get(server + "/?q=kerja+sama+industri&source=ANTARA")
     citations = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .citation")]
     assert citations and all(c.startswith("Sumber: ANTARA") for c in citations)
+
+
+def reader_with_confidence(folder: Path, bias: float) -> Path:
+    """The shipped reader with a confidence of sigmoid(bias) for every answer ("sure" from 0.9, none under 0.3)."""
+    from berita import Settings
+    from berita.answering import Calibrator
+    from berita.answering.confidence import FEATURES
+
+    shipped = Settings().answers.reader_file
+    folder.mkdir(parents=True)
+    for name in ("reader.npz", "reader.json"):
+        (folder / name).symlink_to(shipped.with_name(name))
+    weights = [0.0] * len(FEATURES) + [bias]
+    Calibrator({"id": weights, "en": weights}, {"id": 0.9, "en": 0.9}, {"id": 0.3, "en": 0.3}).save(
+        folder / "confidence.json"
+    )
+    return folder / "reader.npz"
+
+
+@pytest.mark.parametrize(
+    ("bias", "heading", "words", "green"),
+    [
+        (5.0, "JAWABAN", "yakin, 9 dari 10 jawaban seperti ini benar", True),
+        (0.0, "KEMUNGKINAN JAWABAN — PERIKSA KUTIPANNYA", "belum pasti", False),
+    ],
+)
+def test_a_sure_answer_and_a_possible_one_look_different(browser, seed_settings, tmp_path, bias, heading, words, green):
+    import sys
+
+    from tests.conftest import free_port, serving
+
+    reader = reader_with_confidence(tmp_path / "reader", bias)
+    port = free_port()
+    index = str(seed_settings.storage.index_dir)
+    command = [
+        "env",
+        f"BERITA_READER_FILE={reader}",
+        sys.executable,
+        "-m",
+        "web",
+        "--index",
+        index,
+        "--port",
+        str(port),
+    ]
+    with serving(seed_settings.storage.index_dir, command, port) as server:
+        ask(browser, server, "berapa nilai investasi Allmed?")
+        card = browser.find_element(By.ID, "answer")
+        assert text(browser, "#answer h2") == heading
+        assert words in text(browser, "#answer-level")
+        assert text(browser, "#answer .span") == "USD 100 juta"
+        border = card.value_of_css_property("border-left-color")
+        mark = browser.find_element(By.CSS_SELECTOR, "#answer mark.answer").value_of_css_property("background-color")
+        is_green = lambda rgba: (lambda r, g, b: g > r + 20 and g > b + 20)(*map(int, rgba[5:-1].split(",")[:3]))  # noqa: E731
+        assert is_green(border) == green and is_green(mark) == green
