@@ -76,11 +76,13 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
 
 def _swagger_files() -> str | None:
+    """Swagger UI 5 as fastapi-offline ships it (it reads OpenAPI 3.1, which FastAPI writes; the 3.x UI of
+    swagger-ui-bundle showed "Unable to render this definition")."""
     try:
-        import swagger_ui_bundle
+        import fastapi_offline
     except ImportError:
         return None
-    return str(swagger_ui_bundle.swagger_ui_path)
+    return str(Path(fastapi_offline.__file__).parent / "static")
 
 
 async def _docs() -> HTMLResponse:
@@ -89,7 +91,7 @@ async def _docs() -> HTMLResponse:
         title="Berita search — API",
         swagger_js_url="/static/swagger/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        swagger_favicon_url="/static/swagger/favicon.png",
     )
 
 

@@ -231,3 +231,13 @@ def test_a_sure_answer_and_a_possible_one_look_different(browser, seed_settings,
         mark = browser.find_element(By.CSS_SELECTOR, "#answer mark.answer").value_of_css_property("background-color")
         is_green = lambda rgba: (lambda r, g, b: g > r + 20 and g > b + 20)(*map(int, rgba[5:-1].split(",")[:3]))  # noqa: E731
         assert is_green(border) == green and is_green(mark) == green
+
+
+def test_the_api_docs_render_their_operations(browser, server):
+    # the page must draw the operations, not only answer 200: a Swagger UI that reads OpenAPI 3.0 only showed
+    # "Unable to render this definition" for the 3.1 document FastAPI writes
+    browser.get(server + "/docs")
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
+    paths = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
+    assert "/api/search" in paths and any(p.startswith("/api/documents/") for p in paths)
+    assert "Unable to render" not in browser.find_element(By.TAG_NAME, "body").text
