@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
     parser.add_argument("--k", type=int, help="number of passages (default 10, at most 50)")
     parser.add_argument("--lang", choices=["id", "en"], help="query language (default: detected)")
+    parser.add_argument("--no-answer", action="store_true", help="passages only, no answer read (faster)")
     add_storage_arguments(parser)
     args = parser.parse_args(argv)
     try:
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     status = 0
     for query in args.queries:
         try:
-            response = engine.search(query, k=args.k, lang=args.lang)
+            response = engine.search(query, k=args.k, lang=args.lang, with_answer=not args.no_answer)
         except QueryError as exc:
             print(f"error: {query[:60]!r}: {exc}", file=sys.stderr)
             status = 1

@@ -57,3 +57,13 @@ def test_indexer_cli_reports_bad_paths(tmp_path):
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
     proc = run_module("indexer", "build", str(tmp_path / "x.pdf"), "--index", str(tmp_path / "i"))
     assert proc.returncode == 2 and "unsupported" in proc.stderr
+
+
+def test_no_answer_gives_passages_only(seed_settings):
+    index = str(seed_settings.storage.index_dir)
+    proc = run_module(
+        "search", "--json", "--no-answer", "--k", "2", "--index", index, "How much is Allmed investing in Batang?"
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    assert row["answer"] is None and row["results"][0]["doc_id"] == "002_40828a4ac6eca9be" and len(row["results"]) == 2

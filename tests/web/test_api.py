@@ -165,3 +165,15 @@ def test_concurrent_requests_get_the_same_answers_as_sequential_ones(server, eng
         together = list(pool.map(ask, suffixed))
     # the reference comes from another process's model, one query at a time
     assert together == [[r.passage_id for r in engine.search(q, k=5).results] for q in suffixed]
+
+
+def test_a_search_only_request_reads_no_answer(client):
+    q = "How much is Allmed investing in Batang?"
+    full = client.get("/api/search", params={"q": q, "k": 3}).json()
+    only = client.get("/api/search", params={"q": q, "k": 3, "answer": "false"}).json()
+    assert full["answer"] is not None and only["answer"] is None
+    assert only["results"][0]["passage_id"] == full["results"][0]["passage_id"] and len(only["results"]) == 3
+    assert client.get("/api/search", params={"q": q, "answer": "maybe"}).status_code == 422
+    assert "answer" in {
+        p["name"] for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]
+    }

@@ -70,11 +70,14 @@ def api_search(
     date_from: Annotated[date | None, Query(description="only articles dated on or after (YYYY-MM-DD)")] = None,
     date_to: Annotated[date | None, Query(description="only articles dated on or before (YYYY-MM-DD)")] = None,
     offset: Annotated[int, Query(ge=0, le=10 * LIMITS.max_k, description="skip this many passages (paging)")] = 0,
+    answer: Annotated[
+        bool, Query(description="false: passages only, no answer read (faster); `answer` is null")
+    ] = True,
 ) -> SearchResponse:
     filters = Filters(
         source or None, date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
     )
-    return engine.search(q, k=k, lang=lang, filters=filters, offset=offset)
+    return engine.search(q, k=k, lang=lang, filters=filters, offset=offset, with_answer=answer)
 
 
 @router.get(
