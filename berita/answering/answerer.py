@@ -36,26 +36,26 @@ class Answerer:
         """How many of the top passages answering may read (retrieval fetches at least these)."""
         return max(self.rules.passages, self.neural.passages if self.neural else 0)
 
-    def answer(self, retrieval: Retrieval, read: bool = True, calibrate: bool = True) -> Candidate | None:
-        """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough. ``read``: the
-        neural reader answers where it is loaded and handles the language, else the rules. ``calibrate``: its
-        confidence is the calibrated probability of being right, with a level, and none under the possible bar
-        (off, the readers' own scores: what the calibration is fitted on)."""
-        found = self.read(retrieval, read)
+    def answer(self, retrieval: Retrieval, use_reader: bool = True, calibrate: bool = True) -> Candidate | None:
+        """The answer to ``retrieval.query`` in its top passages; ``None`` when none fits well enough.
+        ``use_reader``: the neural reader answers where it is loaded and handles the language, else the rules.
+        ``calibrate``: its confidence is the calibrated probability of being right, with a level, and none under the
+        possible bar (off, the readers' own scores: what the calibration is fitted on)."""
+        found = self.read(retrieval, use_reader)
         return self.judge(found, retrieval) if calibrate else found
 
     def judge(self, found: Candidate | None, retrieval: Retrieval) -> Candidate | None:
         """``found`` with its calibrated confidence and level; ``None`` under the possible bar."""
         return self.calibrator.judge(found, retrieval) if self.calibrator else found
 
-    def read(self, retrieval: Retrieval, read: bool = True) -> Candidate | None:
+    def read(self, retrieval: Retrieval, use_reader: bool = True) -> Candidate | None:
         """The readers' answer through the checks, before calibration: it decides which passage leads the results
         (``engine.led_by``), whether or not it is shown."""
         query, lang = retrieval.query, retrieval.lang
         if not retrieval.hits or not is_question(query, lang):
             return None
         kind = question_kind(query, lang)
-        neural = self.neural if read and self.neural and lang in self.neural.tuning.languages else None
+        neural = self.neural if use_reader and self.neural and lang in self.neural.tuning.languages else None
         if neural:
             found = checks.run(checks.ANSWER_CHECKS, neural.read(retrieval, kind), retrieval, neural.tuning)
             if found or lang not in neural.tuning.rules_after:

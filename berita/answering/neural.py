@@ -85,7 +85,7 @@ class NeuralReader:
     def _reading_score(self, retrieval: Retrieval, candidate: Candidate) -> float:
         """How good the answer from ``candidate``'s passage is: the reranker's log-probability of that passage plus
         ``tuning.weight`` times the reader's margin, so that the passage holding the answer rises over a better-ranked
-        one that does not. (Without the reranker only the first passage is read, so nothing is weighed.)"""
+        one that does not. (Without the reranker's probabilities the fused score stands in for it.)"""
         score = next(h.score for h in retrieval.hits if h.passage_id == candidate.passage_id)
         return float(np.log(max(score, 1e-12))) + self.tuning.weight * candidate.score
 
