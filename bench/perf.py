@@ -38,11 +38,46 @@ from berita.backends.ann import FaissIndex, build_index
 from berita.embed import load_embedder
 from berita.ingest import prepare, read_articles
 
-PARTS = ("encoders", "indexing", "query", "http", "scale", "milvus")
+PARTS = ("encoders", "indexing", "query", "http", "scale", "milvus", "hostile")
 
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ---- hostile files ----------------------------------------------------------------------------
+HOSTILE = {  # one file each, read, cleaned and chunked as a build does, in a fresh process
+    "article_50mb": ("Harga cabai di pasar Batang turun lagi pada Senin pagi menurut para pedagang. " * 8 + "\n")
+    * 78_000,
+    "punctuation_1mb": "Judul\n\n" + "." * 1_000_000,
+}
+_READ = """
+import json, re, sys, time
+from pathlib import Path
+from berita import Settings
+from berita.ingest import prepare, read_articles
+started = time.perf_counter()
+docs, passages = prepare(read_articles([Path(sys.argv[1])]), Settings(), note_cut=lambda m: None)
+seconds = time.perf_counter() - started
+peak = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+print(json.dumps({"mb": Path(sys.argv[1]).stat().st_size / 1e6, "seconds": round(seconds, 2),
+                  "peak_rss_mb": round(peak, 1), "passages": len(passages)}))
+"""
+
+
+def bench_hostile() -> dict:
+    """Time and peak memory of one huge article and one megabyte of dots (issue 30: 93 s for 64,000 dots)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in HOSTILE.items():
+            path = Path(folder) / f"{name}.txt"
+            path.write_text(text, encoding="utf-8")
+            proc = subprocess.run(
+                [sys.executable, "-c", _READ, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=600
+            )
+            out[name] = json.loads(proc.stdout.splitlines()[-1])
+            path.unlink()
+    return out
 
 
 # ---- indexing -------------------------------------------------------------------------------
@@ -265,6 +300,8 @@ def main() -> int:
         )
     if "milvus" in parts:
         results["milvus"] = run_benchmark("bench.scale_out", args.eval)  # 100,000 passages and the Ray build
+    if "hostile" in parts:
+        results["hostile"] = bench_hostile()
     print_table(results)
     if args.out.exists() and set(parts) != set(PARTS):  # a partial run keeps the other parts' last figures
         results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}

@@ -62,9 +62,11 @@ def run_module(*args: str, env: dict | None = None, timeout: float = 300, **kw) 
 
 
 @contextmanager
-def serving(index_dir: Path, command: list[str] | None = None, port: int | None = None) -> Iterator[str]:
-    """``python -m web`` (or ``command``, started on ``port``) on a free loopback port, as a user would start it;
-    yields its base URL."""
+def serving(
+    index_dir: Path, command: list[str] | None = None, port: int | None = None, env: dict | None = None
+) -> Iterator[str]:
+    """``python -m web`` (or ``command``, started on ``port``) on a free loopback port, as a user would start it,
+    with ``env`` added to the environment; yields its base URL."""
     port = port or free_port()
     proc = subprocess.Popen(
         command or [sys.executable, "-m", "web", "--index", str(index_dir), "--port", str(port)],
@@ -72,6 +74,7 @@ def serving(index_dir: Path, command: list[str] | None = None, port: int | None 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

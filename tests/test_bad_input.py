@@ -13,7 +13,7 @@ import pytest
 
 from berita import BuildError, IndexStoreError, SearchEngine, Settings
 from berita.ingest import build, read_articles
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, free_port, run_module, serving
 
 ALLMED = "002_40828a4ac6eca9be"
 ODD_TEXT = [
@@ -285,15 +285,16 @@ def test_an_index_folder_that_cannot_be_written_is_a_clear_error(tmp_path, embed
         build([SEEDS], Settings().replace(index_dir=blocker / "index"), embedder)
 
 
-def test_huge_one_line_article_warns(tmp_path, caplog):
+def test_an_article_over_the_passage_limit_is_cut_and_said(tmp_path):
     from berita.ingest import prepare
 
-    (tmp_path / "huge.txt").write_text(
-        "Judul\n\n" + "Kata demi kata terus berulang tanpa henti. " * 30000, encoding="utf-8"
+    (tmp_path / "long.txt").write_text("Judul\n\n" + "Kata demi kata terus berulang tanpa henti. " * 3000)
+    cut = []
+    documents, passages = prepare(
+        read_articles([tmp_path]), Settings().replace(max_article_passages=50), note_cut=cut.append
     )
-    with caplog.at_level("WARNING", logger="berita"):
-        _, passages = prepare(read_articles([tmp_path]), Settings())
-    assert len(passages) > 1000 and any("MB of text" in r.getMessage() for r in caplog.records)
+    assert len(passages) == 50 and documents[0].text.endswith(passages[-1].text)
+    assert len(cut) == 1 and "long.txt" in cut[0] and "50 passages" in cut[0]
 
 
 ODD_FILES = {
@@ -326,3 +327,303 @@ def test_unreadable_file_is_reported(tmp_path):
         (tmp_path / "locked.txt").chmod(0)
     skipped = []
     assert list(read_articles([tmp_path], warn=skipped.append)) == [] and len(skipped) == 1
+
+
+# ---- hostile files, sizes and careless operators ----------------------------------------------------------
+TEXT = "Pasar baru di Batang ramai dikunjungi warga. Harga cabai turun sejak Senin pagi."
+
+
+def read_in_subprocess(folder, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The articles of ``folder`` read in a child process, which a hang cannot outlive (``timeout``)."""
+    code = (
+        "import sys, json\nfrom berita.ingest import read_articles\n"
+        "found = [a.doc_id for a in read_articles([__import__('pathlib').Path(sys.argv[1])], warn=print)]\n"
+        "print(json.dumps(found))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_a_symlink_loop_is_skipped_with_a_message(tmp_path):
+    (tmp_path / "r1").mkdir()
+    (tmp_path / "r1" / "a.txt").symlink_to("b.txt")
+    (tmp_path / "r1" / "b.txt").symlink_to("a.txt")
+    (tmp_path / "ok.txt").write_text(TEXT, encoding="utf-8")
+    skipped = []
+    assert [a.doc_id for a in read_articles([tmp_path], warn=skipped.append)] == ["ok"]
+    assert len(skipped) == 2 and all("symbolic link loop" in m for m in skipped)
+
+
+def test_a_named_pipe_is_skipped_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "ok.txt").write_text(TEXT, encoding="utf-8")
+    proc = read_in_subprocess(tmp_path, timeout=30)  # before: blocked forever opening the pipe
+    assert json.loads(proc.stdout.splitlines()[-1]) == ["ok"] and "not a regular file" in proc.stdout
+    with pytest.raises(Exception, match="not a regular file"):
+        list(read_articles([tmp_path / "pipe.txt"]))
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None and os.geteuid() == 0, reason="root writes anywhere")
+def test_an_index_folder_without_write_permission_is_one_clear_line(tmp_path, previous):
+    index = tmp_path / "index"
+    shutil.copytree(previous.storage.index_dir, index)
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({**GOOD, "doc_id": "baru"}) + "\n", encoding="utf-8")
+    index.chmod(0o555)
+    try:
+        command = [sys.executable, "-m", "berita", "index", str(new), "--index", str(index), "--force"]
+        if os.geteuid() == 0:  # root ignores permissions unless it gives up the capability to
+            command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        index.chmod(0o755)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert f"cannot build in {index}" in proc.stderr and "left as it was" in proc.stderr
+    still_answers(previous.replace(index_dir=index), SearchEngine.load(previous).embedder)
+
+
+def test_runs_of_punctuation_split_in_linear_time(tmp_path):
+    """A megabyte of dots, and of "?!" and ". ", one line each: before, 64,000 dots took 93 s."""
+    code = (
+        "from berita.core.text import sentence_spans\n"
+        "for text in ('.' * 1_000_000, '?!' * 500_000, 'a. ' * 330_000, 'A. B. ' * 160_000):\n"
+        "    sentence_spans(text)\n"
+        "print('done')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "done"
+
+
+def test_utf16_without_a_byte_order_mark_is_read_as_text(tmp_path):
+    (tmp_path / "le.txt").write_bytes(("Judul\n\n" + TEXT).encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes(("Judul\n\n" + TEXT).encode("utf-16-be"))
+    rows = [{**GOOD, "doc_id": f"j{n}", "text": TEXT} for n in range(3)]
+    (tmp_path / "rows.jsonl").write_bytes("\n".join(json.dumps(r) for r in rows).encode("utf-16-le"))
+    found = {a.doc_id: a.text for a in read_articles([tmp_path])}
+    assert sorted(found) == ["be", "j0", "j1", "j2", "le"]
+    assert all("Pasar baru di Batang" in text for text in found.values())
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8"])
+@pytest.mark.parametrize("separator", ["\u2028", "\u0085", "\u2029"])
+def test_raw_line_separators_inside_jsonl_strings_are_text(tmp_path, encoding, separator):
+    rows = [{**GOOD, "doc_id": "a"}, {**GOOD, "doc_id": "b", "text": f"Baris satu{separator}baris dua."}, GOOD]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows] + ["{broken"]
+    (tmp_path / "a.jsonl").write_bytes("\n".join(lines).encode(encoding))
+    skipped = []
+    found = list(read_articles([tmp_path], warn=skipped.append))
+    assert [a.doc_id for a in found] == ["a", "b", "good"] and "baris dua" in found[1].text
+    assert len(skipped) == 1 and "a.jsonl:4" in skipped[0]  # the broken row keeps its own line number
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_every_kind_of_line_ending_in_jsonl(tmp_path, newline):
+    rows = [json.dumps({**GOOD, "doc_id": f"d{n}"}) for n in range(5)]
+    (tmp_path / "a.jsonl").write_bytes(newline.join(rows).encode())
+    assert [a.doc_id for a in read_articles([tmp_path])] == [f"d{n}" for n in range(5)]
+
+
+def test_a_50_mb_article_is_cut_to_the_limit_quickly(tmp_path):
+    """One 50 MB article: before, 160,056 passages and 2.1 GB; now cut at the limit, said so, in seconds."""
+    para = "Harga cabai di pasar Batang turun lagi pada Senin pagi menurut para pedagang. " * 8 + "\n"
+    (tmp_path / "huge.txt").write_text("Judul panjang sekali\n\n" + para * (50_000_000 // len(para)))
+    code = (
+        "import sys, json, re\nfrom pathlib import Path\nfrom berita import Settings\n"
+        "from berita.ingest import prepare, read_articles\ncut = []\n"
+        "docs, passages = prepare(read_articles([Path(sys.argv[1])]), Settings(), note_cut=cut.append)\n"
+        # VmHWM, not ru_maxrss: the latter keeps the forking test process's peak across exec
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) // 1024\n"
+        "print(json.dumps([len(docs), len(docs[0].text), len(passages), cut, peak]))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    documents, chars, passages, cut, peak_mb = json.loads(proc.stdout.splitlines()[-1])
+    limits = Settings().ingest
+    assert documents == 1 and chars <= limits.max_article_chars and passages <= limits.max_article_passages
+    assert len(cut) == 1 and "huge.txt" in cut[0] and "BERITA_MAX_ARTICLE_CHARS" in cut[0]
+    assert peak_mb < 500  # the file's bytes and text, and the program
+
+
+def test_ids_that_a_browser_would_resolve_away_are_refused(tmp_path):
+    rows = [{**GOOD, "doc_id": ".."}, {**GOOD, "doc_id": "."}, {**GOOD, "doc_id": "ok"}]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    (tmp_path / "..txt").write_text(TEXT, encoding="utf-8")  # its name's stem is "."
+    skipped = []
+    assert [a.doc_id for a in read_articles([tmp_path], warn=skipped.append)] == ["ok"] and len(skipped) == 3
+
+
+def test_an_index_inside_the_corpus_is_not_read_back(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = Settings().replace(index_dir=corpus / "index")
+    first = build([corpus], settings, embedder)
+    again = build([corpus], settings, embedder)  # before: documents.jsonl of the index came back as articles
+    assert again.documents == first.documents == len(list(SEEDS.glob("*.txt")))
+    assert again.skipped == 1
+
+
+def test_a_build_that_would_empty_the_archive_stops_and_can_be_rolled_back(tmp_path, embedder):
+    index = tmp_path / "index"
+    settings = Settings().replace(index_dir=index)
+    whole = build([SEEDS], settings, embedder).documents
+    one = next(SEEDS.glob("*.txt"))
+    before = sorted(p.name for p in index.iterdir())
+    with pytest.raises(BuildError, match=f"would remove {whole - 1} of the {whole} documents.*--force.*--rollback"):
+        build([one], settings, embedder)
+    assert sorted(p.name for p in index.iterdir()) == before
+    assert build([one], settings, embedder, force=True).removed_documents == whole - 1
+    assert SearchEngine.load(settings, embedder).info.documents == 1
+    proc = run_module("berita", "index", "--rollback", "--index", str(index))
+    assert proc.returncode == 0 and "rolled back" in proc.stdout, proc.stderr
+    assert SearchEngine.load(settings, embedder).info.documents == whole
+    still_answers(settings, embedder)
+    assert run_module("berita", "index", "--rollback", "--index", str(tmp_path / "none")).returncode == 2
+
+
+def test_head_is_answered_on_every_get_route(client):
+    for path in ("/", "/?q=Allmed", "/healthz", "/api/search?q=Allmed", f"/documents/{ALLMED}", "/openapi.json"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200 and head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"]
+    assert client.head("/api/documents/nope").status_code == 404
+
+
+def test_the_schema_says_what_the_api_checks(client):
+    params = {p["name"]: p for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]}
+    assert params["q"]["schema"]["pattern"] == r"\S" and "date_to" in params["date_from"]["description"]
+    r = client.get("/api/search", params={"q": " \t "})
+    assert r.status_code == 422
+    r = client.get("/api/search", params={"q": "Allmed", "date_from": "2025-02-01", "date_to": "2025-01-01"})
+    assert r.status_code == 422 and "date" in r.json()["detail"]
+
+
+def test_the_page_echoes_a_huge_query_at_most_a_limit_long(client):
+    r = client.get("/", params={"q": "x" * 60_000})
+    clear(r)
+    assert len(r.content) < 30_000 and "x" * 1002 not in r.text
+
+
+def test_an_overlong_address_is_refused(server):
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)  # httpx refuses to send it
+    connection.request("GET", "/api/search?q=Allmed&source=" + "s" * 100_000)
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 414 and b"longer than" in body and len(body) < 1000
+    assert response.getheader("x-content-type-options") == "nosniff"
+
+
+@pytest.fixture(scope="module")
+def limited(seed_settings):
+    """A server with small limits: documents in parts of 1,500 characters, a second to send a request's headers."""
+    env = {"BERITA_MAX_DOCUMENT_CHARS": "1500", "BERITA_HEADER_TIMEOUT": "1"}
+    with serving(seed_settings.storage.index_dir, env=env) as base:
+        yield base
+
+
+def test_a_long_document_is_served_in_parts(limited):
+    with httpx.Client(base_url=limited, timeout=60) as c:
+        first = c.get(f"/api/documents/{ALLMED}").json()
+        assert first["parts"] > 1 and first["part"] == 1
+        whole = [
+            p["passage_id"]
+            for n in range(1, first["parts"] + 1)
+            for p in c.get(f"/api/documents/{ALLMED}", params={"part": n}).json()["passages"]
+        ]
+        assert len(whole) == len(set(whole)) and whole[0] == f"{ALLMED}.p0"
+        second = c.get(f"/api/documents/{ALLMED}", params={"part": 2}).json()
+        assert second["text_start"] > 0 and second["document"]["text"].startswith(second["passages"][0]["text"][:50])
+        assert c.get(f"/api/documents/{ALLMED}", params={"part": first["parts"] + 1}).status_code == 404
+        page = c.get(f"/documents/{ALLMED}", params={"p": whole[-1]})  # the part that holds the cited passage
+        assert f'id="p-{whole[-1]}"' in page.text and f'id="p-{whole[0]}"' not in page.text
+        assert "Bagian sebelumnya" in page.text
+
+
+def test_a_connection_that_never_sends_its_headers_is_closed(limited):
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(limited)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        s.settimeout(6)
+        assert s.recv(1024) == b""  # closed by the server, not left open (before: held without a limit)
+
+
+# ---- Milvus Lite files ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def milvus_file(tmp_path_factory):
+    """The seeds in a Milvus Lite file, built by the CLI (a child process: this one must not hold the file)."""
+    pytest.importorskip("pymilvus", reason="the milvus extra: pip install '.[milvus]'")
+    folder = tmp_path_factory.mktemp("milvus")
+    proc = run_module("berita", "index", str(SEEDS), "--backend", "milvus", "--milvus-uri", str(folder / "m.db"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return folder / "m.db"
+
+
+def milvus_flags(db) -> list[str]:
+    return ["--backend", "milvus", "--milvus-uri", str(db)]
+
+
+def test_a_milvus_lite_file_stays_owned_by_the_process_holding_it(milvus_file, tmp_path):
+    flags = milvus_flags(milvus_file)
+    port = free_port()
+    with serving(tmp_path, [sys.executable, "-m", "berita", "serve", *flags, "--port", str(port)], port) as base:
+        for _ in range(2):  # before: the first refused search deleted the lock and the second went through
+            proc = run_module("berita", "search", *flags, "Allmed")
+            assert proc.returncode == 2 and "is open in process" in proc.stderr, proc.stderr[-1000:]
+        proc = run_module("berita", "index", str(SEEDS), *flags)
+        assert proc.returncode == 2 and "is open in process" in proc.stderr
+        assert httpx.get(base + "/api/search", params={"q": "Allmed"}, timeout=60).json()["results"]
+    assert run_module("berita", "search", *flags, "Allmed").returncode == 0  # stopped: free again
+
+
+def test_a_killed_holder_leaves_no_lock_in_the_way(milvus_file):
+    code = (
+        "import sys, time\nfrom berita.backends.milvus import MilvusStore\nMilvusStore(sys.argv[1])\n"
+        "print('held', flush=True)\ntime.sleep(600)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(milvus_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert run_module("berita", "search", *milvus_flags(milvus_file), "Allmed").returncode == 2
+    finally:
+        holder.kill()  # kill -9: it releases nothing itself
+        holder.wait()
+    proc = run_module("berita", "search", *milvus_flags(milvus_file), "Allmed")
+    assert proc.returncode == 0, proc.stderr[-1000:]
+
+
+@pytest.mark.parametrize("kind", ["garbage", "text", "truncated", "folder"])
+def test_a_damaged_milvus_lite_file_has_its_own_message(tmp_path, kind):
+    pytest.importorskip("pymilvus", reason="the milvus extra: pip install '.[milvus]'")
+    from berita.backends.milvus import MilvusStore
+
+    db = tmp_path / "m.db"
+    if kind == "folder":
+        db.mkdir()
+    else:
+        db.write_bytes(
+            {"garbage": os.urandom(50_000), "text": b"hello\n" * 100, "truncated": b"SQLite format 3\x00" + b"\0" * 84}[
+                kind
+            ]
+        )
+    with pytest.raises(IndexStoreError) as caught:
+        MilvusStore(str(db))
+    message = str(caught.value)
+    assert "one process" not in message and str(db) in message
+    assert {"folder": "is a folder", "truncated": "damaged"}.get(kind, "not a Milvus Lite database") in message
+
+
+def test_milvus_lite_writes_no_logs_to_the_temporary_folder(milvus_file, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    proc = run_module("berita", "search", *milvus_flags(milvus_file), "Allmed", env={"TMPDIR": str(temporary)})
+    assert proc.returncode == 0 and list(temporary.iterdir()) == []  # before: milvus.INFO, milvus.WARNING, ...

@@ -49,6 +49,16 @@ def open_writer(settings: Settings) -> Iterator[IndexWriter]:
         )
 
 
+def rollback(settings: Settings) -> str:
+    """Make the index's previous version (the one before the last build) current again; returns its name."""
+    _check(settings)
+    if settings.storage.backend == "milvus":
+        from .milvus import rollback as milvus_rollback
+
+        return milvus_rollback(settings)
+    return local.rollback(settings.storage.index_dir)
+
+
 def _previous_index(settings: Settings) -> local.LocalIndex | None:
     try:
         return local.read_index(settings.storage.index_dir)

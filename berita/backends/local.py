@@ -32,6 +32,7 @@ from .bm25 import FILES as BM25_FILES
 
 FORMAT_VERSION = 2  # 2: BM25 saved with the generation; 1 (read too): BM25 rebuilt when loaded
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"  # the generation before the current one, kept until the next build: what --rollback restores
 
 
 @dataclass
@@ -290,24 +291,55 @@ def write_index(
     read-only folder) is a clear error, and what was half-written is removed."""
     name = time.strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
     tmp = index_dir / f".tmp-{name}"
+    before = _pointer(index_dir, CURRENT)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         _write_generation(tmp, manifest, documents, passages, keys, vectors)
         os.replace(tmp, index_dir / name)
-        pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
-        _write_text(pointer_tmp, name + "\n")
-        os.replace(pointer_tmp, index_dir / CURRENT)  # the commit point
-        _fsync_path(index_dir)
+        _point(index_dir, CURRENT, name)  # the commit point
+        if before:
+            _point(index_dir, PREVIOUS, before)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        for pointer in index_dir.glob(f".{CURRENT}.*"):
-            pointer.unlink(missing_ok=True)
+        for leftover in [*index_dir.glob(f".{CURRENT}.*"), *index_dir.glob(f".{PREVIOUS}.*")]:
+            leftover.unlink(missing_ok=True)
         raise IndexStoreError(
             f"cannot write the index at {index_dir}: {exc.strerror or exc}; the existing index is left as it was"
         ) from exc
-    _remove_stale(index_dir, keep=name)
+    _remove_stale(index_dir, keep={name, before or name})
     return index_dir / name
+
+
+def rollback(index_dir: Path) -> str:
+    """Make the previous generation current again (and the current one previous, so a second rollback undoes the
+    first); returns its name."""
+    with build_lock(index_dir):
+        current, previous = _pointer(index_dir, CURRENT), _pointer(index_dir, PREVIOUS)
+        if not previous or not (index_dir / previous).is_dir():
+            raise IndexStoreError(f"no previous version of the index at {index_dir} to roll back to")
+        try:
+            _point(index_dir, CURRENT, previous)
+            if current:
+                _point(index_dir, PREVIOUS, current)
+        except OSError as exc:
+            raise IndexStoreError(f"cannot roll back the index at {index_dir}: {exc.strerror or exc}") from exc
+        return previous
+
+
+def _pointer(index_dir: Path, name: str) -> str | None:
+    try:
+        return (index_dir / name).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _point(index_dir: Path, pointer: str, generation: str) -> None:
+    """``pointer`` (CURRENT or PREVIOUS) names ``generation``, replaced in one durable rename."""
+    tmp = index_dir / f".{pointer}.{uuid.uuid4().hex[:8]}"
+    _write_text(tmp, generation + "\n")
+    os.replace(tmp, index_dir / pointer)
+    _fsync_path(index_dir)
 
 
 def _write_generation(
@@ -337,9 +369,14 @@ def build_lock(index_dir: Path) -> Iterator[None]:
     """One build at a time per index directory; readers never need the lock."""
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(index_dir / ".lock", "w")  # noqa: SIM115 (closed below, after the build)
+        probe = index_dir / f".probe-{uuid.uuid4().hex[:8]}"  # the lock file may be writable in a read-only folder
+        probe.touch()
+        probe.unlink()
+        fh = open(index_dir / ".lock", "a")  # noqa: SIM115 (closed below, after the build)
     except OSError as exc:
-        raise IndexStoreError(f"cannot build in {index_dir}: {exc.strerror or exc}") from exc
+        raise IndexStoreError(
+            f"cannot build in {index_dir}: {exc.strerror or exc}; the existing index is left as it was"
+        ) from exc
     with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -348,13 +385,13 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         yield
 
 
-def _remove_stale(index_dir: Path, keep: str) -> None:
-    # Older generations and leftovers of interrupted builds. A server that loaded an old generation
-    # keeps its open files (mmap), so removing them under it is safe on POSIX.
+def _remove_stale(index_dir: Path, keep: set[str]) -> None:
+    # Generations before the previous one and leftovers of interrupted builds. A server that loaded an old
+    # generation keeps its open files (mmap), so removing them under it is safe on POSIX.
     for entry in index_dir.iterdir():
-        if entry.is_dir() and entry.name != keep and (entry.name.startswith("gen-") or entry.name.startswith(".tmp-")):
+        if entry.is_dir() and entry.name not in keep and entry.name.startswith(("gen-", ".tmp-")):
             shutil.rmtree(entry, ignore_errors=True)
-        elif entry.is_file() and entry.name.startswith(f".{CURRENT}."):
+        elif entry.is_file() and entry.name.startswith((f".{CURRENT}.", f".{PREVIOUS}.")):
             entry.unlink(missing_ok=True)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-import uvicorn
-
 from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import BeritaError
 from ..web import create_app
+from ..web.server import run
 from . import add_storage_arguments, setup_logging, storage
 
 
@@ -29,5 +28,5 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
         return 2
     web = settings.web
     print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/", flush=True)
-    uvicorn.run(create_app(settings, engine), host=web.host, port=web.port, log_level="warning")
+    run(create_app(settings, engine), web)
     return 0

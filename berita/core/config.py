@@ -88,6 +88,11 @@ class EmbeddingConfig:
 class IngestConfig:
     # a build whose input is mostly rejected (bad lines, unreadable files) does not replace the index unless forced
     max_rejected_share: float = 0.5
+    # a build (or batch of deletes) removing more than this share of the archive's documents stops unless forced
+    max_removed_share: float = 0.2
+    # a longer article is cut at a paragraph (the build report says which); a long feature is 20,000-50,000
+    max_article_chars: int = 200_000
+    max_article_passages: int = 500  # passages kept of one article, in order
     # passages follow paragraphs and sentences; sizes are in characters
     chunk_max_chars: int = 700
     chunk_min_chars: int = 200
@@ -119,6 +124,12 @@ class AnswerConfig:
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8000
+    request_timeout: float = 30.0  # seconds a request may take before it is answered 503
+    header_timeout: float = 10.0  # seconds a connection may take to send a request's headers before it is closed
+    max_connections: int = 256  # connections served at once; more are answered 503
+    max_url_chars: int = 65_536  # a longer address is answered 414 (a pasted article still gets the page's message)
+    max_body_bytes: int = 10_000_000  # a larger request body is answered 413
+    max_document_chars: int = 50_000  # a document's text is served in parts of about this many characters
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,10 @@ class Checkpoints:
         return found
 
     def save(self, keys: list[str], vectors: np.ndarray) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexStoreError(f"cannot save the build's progress in {self.dir}: {exc.strerror or exc}") from exc
         write_vectors_file(self.dir / f"{uuid.uuid4().hex}.npz", self.model, keys, vectors)
 
     def clear(self) -> None:

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,6 @@ from .clean import clean_article
 from .readers import RawArticle, read_articles
 
 log = logging.getLogger(__name__)
-HUGE_ARTICLE_CHARS = 1_000_000  # a news article is rarely over 20,000 characters
 
 
 @dataclass
@@ -48,6 +47,7 @@ class BuildReport:
     skipped: int
     seconds: float
     location: str  # the index folder, or the Milvus URI and generation
+    cut: list[str] = field(default_factory=list)  # articles over the size limits, indexed in part: what was cut
 
 
 def build(
@@ -67,7 +67,13 @@ def build(
         skipped.append(message)
         log.warning("%s", message)
 
-    documents, passages = prepare(read_articles(paths, warn=skip), settings, skip)
+    cut: list[str] = []
+
+    def note_cut(message: str) -> None:
+        cut.append(message)
+        log.warning("%s", message)
+
+    documents, passages = prepare(read_articles(paths, warn=skip), settings, skip, note_cut)
     if not documents:
         raise BuildError(
             f"no articles with text found in {', '.join(map(str, paths))}; the existing index is left as it was"
@@ -85,6 +91,8 @@ def build(
     keys = [embedding_key(space, p.text) for p in passages]
     index_dir = settings.storage.index_dir
     with open_writer(settings) as writer:
+        removed = sorted(writer.document_ids() - {d.doc_id for d in documents})
+        check_removal(len(removed), len(writer.document_ids()), settings.ingest.max_removed_share, force)
         checkpoints = Checkpoints(index_dir, space)  # local build state, whichever backend the index lives in
         stored = read_vectors_file(vectors_file, space) if vectors_file else {}
         cached = {**stored, **writer.known_vectors(keys), **checkpoints.load()}
@@ -100,7 +108,6 @@ def build(
             )
             cached.update(zip((keys[i] for i in missing), fresh))
         vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
-        removed = sorted(writer.document_ids() - {d.doc_id for d in documents})
         writer.delete(removed)
         writer.upsert(documents, passages, keys, vectors)
         info = IndexInfo(
@@ -117,13 +124,29 @@ def build(
         len(skipped),
         time.perf_counter() - started,
         str(index_dir) if settings.storage.backend == "local" else f"{settings.storage.milvus_uri} ({generation})",
+        cut,
     )
 
 
+def check_removal(removed: int, existing: int, max_share: float, force: bool) -> None:
+    """A BuildError when a change would remove more than ``max_share`` of the ``existing`` documents, unforced:
+    a build pointed at one file instead of the archive's folder must not empty the archive."""
+    if existing and removed / existing > max_share and not force:
+        raise BuildError(
+            f"this would remove {removed} of the {existing} documents in the index ({removed / existing:.0%}, more "
+            f"than {max_share:.0%}); the index is left as it was. Give the whole archive, or pass --force to remove "
+            "them (the previous version is kept: berita index --rollback restores it)"
+        )
+
+
 def prepare(
-    articles: Iterable[RawArticle], settings: Settings, skip: Callable[[str], None] = log.warning
+    articles: Iterable[RawArticle],
+    settings: Settings,
+    skip: Callable[[str], None] = log.warning,
+    note_cut: Callable[[str], None] = log.warning,
 ) -> tuple[list[Document], list[Passage]]:
-    """Clean and chunk; the first article wins when two share an id."""
+    """Clean and chunk; the first article wins when two share an id. An article over the size limits is cut
+    (``note_cut`` says which and where): memory and time stay bounded whatever one file holds."""
     documents: list[Document] = []
     passages: list[Passage] = []
     seen: set[str] = set()
@@ -132,25 +155,37 @@ def prepare(
         if article.doc_id in seen:
             skip(f"skipped {article.path}: duplicate document id {article.doc_id!r}")
             continue
+        size = len(article.text)
+        if size > c.max_article_chars:  # cut before cleaning, so that cleaning a 50 MB file costs a limit's worth
+            article.text = _cut(article.text, c.max_article_chars)
         doc = to_document(article)
         if not doc.text:
             skip(f"skipped {article.path}: no text left after cleaning")
             continue
         seen.add(doc.doc_id)
-        documents.append(doc)
         spans = chunk_spans(doc.text, c.chunk_max_chars, c.chunk_min_chars, c.chunk_overlap_sentences)
-        if len(doc.text) > HUGE_ARTICLE_CHARS:
-            log.warning(
-                "warning: %s is %.1f MB of text, %d passages; is it one article?",
-                article.path,
-                len(doc.text) / 1e6,
-                len(spans),
+        too_many = len(spans) > c.max_article_passages
+        if too_many:
+            doc.text = doc.text[: spans[c.max_article_passages - 1][1]]
+            spans = spans[: c.max_article_passages]
+        if size > c.max_article_chars or too_many:
+            note_cut(
+                f"cut {article.path}: {size:,} characters, over the limit of {c.max_article_chars:,} characters or "
+                f"{c.max_article_passages} passages (BERITA_MAX_ARTICLE_CHARS, BERITA_MAX_ARTICLE_PASSAGES); its "
+                f"first {len(doc.text):,} are indexed"
             )
+        documents.append(doc)
         passages.extend(
             Passage(passage_id=f"{doc.doc_id}.p{n}", doc_id=doc.doc_id, ordinal=n, start=a, end=b, text=doc.text[a:b])
             for n, (a, b) in enumerate(spans)
         )
     return documents, passages
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, ended at its last paragraph break where one is in the second half."""
+    end = text.rfind("\n", limit // 2, limit)
+    return text[: end if end > 0 else limit]
 
 
 def to_document(article: RawArticle) -> Document:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -41,27 +43,55 @@ class BadRow(ValueError):
 
 def iter_files(paths: list[Path], warn: Warn = log.warning) -> Iterator[tuple[Path, str]]:
     """(file, its name relative to the folder given) for every indexable file. Links are followed only while they
-    stay inside the folders given; an unreadable folder is reported, not silently passed over."""
+    stay inside the folders given; an unreadable folder, a link loop, a pipe or an index folder is reported, not
+    read (a pipe would block the build forever; an index would come back as articles)."""
     roots = [p.resolve() for p in paths if p.is_dir()]
     for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path, onerror=lambda e: warn(f"skipped {e.filename}: {e.strerror}")):
+                if is_index_folder(Path(folder)):
+                    warn(f"skipped {folder}: an index folder, not articles; keep indexes outside the corpus")
+                    dirs.clear()
+                    continue
                 dirs.sort()
                 for name in sorted(files):
                     file = Path(folder) / name
                     if file.suffix.lower() not in SUFFIXES:
                         continue
-                    target = file.resolve()
-                    if not any(target.is_relative_to(r) for r in roots):
-                        warn(f"skipped {file}: a link to {target}, outside the folders given")
+                    problem = _not_readable(file, roots)
+                    if problem:
+                        warn(f"skipped {file}: {problem}")
                         continue
                     yield file, str(file.relative_to(path))
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:
                 raise ReadError(f"{path}: unsupported file type; expected one of {', '.join(SUFFIXES)}")
             yield path, path.name
+        elif path.exists():
+            raise ReadError(f"{path}: not a regular file (a pipe, socket or device); give a file or a folder")
         else:
             raise ReadError(f"{path}: no such file or directory")
+
+
+def is_index_folder(folder: Path) -> bool:
+    """A folder a local index was built in: its ``CURRENT`` pointer beside its generations."""
+    return (folder / "CURRENT").is_file() and any(folder.glob("gen-*"))
+
+
+def _not_readable(file: Path, roots: list[Path]) -> str | None:
+    """Why ``file`` is not read, or None: a link loop or a dangling link, a link out of the folders given, or
+    something other than a regular file."""
+    try:
+        target = file.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 says "Symlink loop" this way
+        return "a symbolic link loop"
+    except OSError as exc:
+        return "a symbolic link loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+    if not any(target.is_relative_to(r) for r in roots):
+        return f"a link to {target}, outside the folders given"
+    if not stat.S_ISREG(target.stat().st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    return None
 
 
 def read_articles(paths: list[Path], warn: Warn = log.warning) -> Iterator[RawArticle]:
@@ -77,12 +107,20 @@ def read_articles(paths: list[Path], warn: Warn = log.warning) -> Iterator[RawAr
             yield from _read_jsonl(data, file, name, warn)
         else:
             text = decode(data, str(file), warn)
-            if text is not None:
+            problem = id_problem(file.stem)
+            if problem:
+                warn(f"skipped {file}: {problem}; rename the file")
+            elif text is not None:
                 yield _read_single(text, file, name)
 
 
 def decode(data: bytes, where: str, warn: Warn) -> str | None:
-    """UTF-8 first (with or without a byte-order mark); otherwise the encoding charset-normalizer detects, said."""
+    """UTF-8 first (with or without a byte-order mark), unless the bytes are UTF-16 without one (every other byte
+    zero: valid UTF-8 too, read as "P a s a r"); otherwise the encoding charset-normalizer detects, said."""
+    bare = _bare_utf16(data)
+    if bare:
+        log.warning("%s: read as %s (no byte-order mark)", where, bare.upper())
+        return data.decode(bare, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -97,6 +135,20 @@ def decode(data: bytes, where: str, warn: Warn) -> str | None:
     return str(best)
 
 
+def _bare_utf16(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when ``data`` looks like UTF-16 without a byte-order mark: most of the bytes on
+    one side of each pair zero (Latin text), none on the other."""
+    sample = data[:4096]
+    if len(sample) < 4 or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.6 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.6 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
 def _read_single(text: str, file: Path, name: str) -> RawArticle:
     title = None
     suffix = file.suffix.lower()
@@ -108,11 +160,12 @@ def _read_single(text: str, file: Path, name: str) -> RawArticle:
 
 
 def _read_jsonl(data: bytes, file: Path, name: str, warn: Warn) -> Iterator[RawArticle]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark: decode it whole
+    # Rows end at \n, \r\n or a lone \r (classic Mac), never at U+2028 or U+0085, which JSON strings may hold raw.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _bare_utf16(data):  # UTF-16/32: decode it whole
         whole = decode(data, str(file), warn)
-        lines = [] if whole is None else [line.encode() for line in whole.splitlines()]
+        lines = [] if whole is None else [line.encode() for line in re.split(r"\r\n|\r|\n", whole)]
     else:
-        lines = data.split(b"\n")
+        lines = re.split(rb"\r\n|\r|\n", data)
     fallback: str | None = None
     for lineno, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -145,8 +198,9 @@ def article(row: object, where: str) -> RawArticle:
     doc_id, text = row.get("doc_id"), row.get("text")
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise BadRow(f"doc_id must be a non-empty string, found {_kind(doc_id)}")
-    if len(doc_id) > MAX_ID_CHARS or any(ord(c) < 32 for c in doc_id):
-        raise BadRow(f"doc_id must be at most {MAX_ID_CHARS} printable characters")
+    problem = id_problem(doc_id.strip())
+    if problem:
+        raise BadRow(problem)
     if not isinstance(text, str) or not text.strip():
         raise BadRow(f"text must be a non-empty string, found {_kind(text)}")
     fields: dict[str, str | None] = {}
@@ -162,6 +216,16 @@ def article(row: object, where: str) -> RawArticle:
         log.warning("%s: url %r dropped: only http(s) links are kept", where, url[:60])
         fields["url"] = None
     return RawArticle(doc_id=doc_id.strip(), text=text, path=where, **fields)
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot name a document, or None: too long, control characters, or "." and "..", which a
+    browser resolves away as a link's path segment."""
+    if len(doc_id) > MAX_ID_CHARS or any(ord(c) < 32 for c in doc_id):
+        return f"doc_id must be at most {MAX_ID_CHARS} printable characters"
+    if doc_id in (".", ".."):
+        return f"doc_id {doc_id!r} cannot name a document (it would be a link to the folder above)"
+    return None
 
 
 def _kind(value: object) -> str:

@@ -40,6 +40,9 @@ LABELS: dict[str, dict[str, Any]] = {
         "query_language": "Bahasa pertanyaan",
         "lang_names": {"id": "Indonesia", "en": "Inggris"},
         "no_filter_match": "Tidak ada artikel yang cocok dengan saringan.",
+        "part": "Bagian {n} dari {total}",
+        "previous_part": "Bagian sebelumnya",
+        "next_part": "Bagian berikutnya",
     },
     "en": {
         "title": "Search the news",
@@ -76,5 +79,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "query_language": "Question language",
         "lang_names": {"id": "Indonesian", "en": "English"},
         "no_filter_match": "No article matches the filters.",
+        "part": "Part {n} of {total}",
+        "previous_part": "Previous part",
+        "next_part": "Next part",
     },
 }

@@ -19,7 +19,17 @@ from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import QueryError
 from .deps import EngineHolder
-from .render import citation, document_citation, format_date, highlight, passage_label, safe_url, url_with
+from .limits import Limits
+from .render import (
+    citation,
+    document_citation,
+    document_link,
+    format_date,
+    highlight,
+    passage_label,
+    safe_url,
+    url_with,
+)
 from .routes import api, pages
 
 HERE = Path(__file__).parent
@@ -62,6 +72,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         citation=citation,
         passage_label=passage_label,
         document_citation=document_citation,
+        document_link=document_link,
         format_date=format_date,
         url_with=url_with,
         safe_url=safe_url,
@@ -70,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.add_exception_handler(QueryError, _query_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.middleware("http")(_security_headers)
+    app.add_middleware(Limits, web=settings.web, headers=SECURITY_HEADERS)  # outermost: before any route
     app.include_router(api.router)
     app.include_router(pages.router)
     return app

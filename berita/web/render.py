@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
 from ..core.text import tokenize
 from ..lang.id.lexicon import MONTHS_EN, MONTHS_ID
 from ..lang.labels import LABELS
+
+PARAM_CHARS = 1001  # a query parameter echoed in a link; longer queries are refused anyway
 
 
 def labels(lang: str) -> dict[str, Any]:
@@ -41,9 +43,17 @@ def document_citation(doc, passage, lang: str) -> str:
     """A citation to paste into an article: title, source, date, paragraph and where to find it."""
     parts = [f"“{doc.title}”", doc.source or labels(lang)["unknown_source"], format_date(doc.date, lang)]
     anchor = f"#p-{passage.passage_id}" if passage else ""
-    where = safe_url(doc.url) or f"/documents/{doc.doc_id}{anchor}"
+    where = safe_url(doc.url) or document_link(doc.doc_id) + anchor
     label = f", {passage_label(passage.passage_id, lang)}" if passage else ""
     return ", ".join(p for p in parts if p) + label + f". {where}"
+
+
+def document_link(doc_id: str, passage_id: str | None = None, ui: str | None = None, part: int | None = None) -> str:
+    """The page of ``doc_id``, its slashes escaped too: an id holding "../" stays one path segment, which the
+    browser would otherwise resolve away ("/documents/../../etc/passwd" is "/etc/passwd")."""
+    params = urlencode({k: v for k, v in (("p", passage_id), ("ui", ui), ("part", part)) if v})
+    anchor = f"#p-{quote(passage_id, safe='')}" if passage_id else ""
+    return f"/documents/{quote(doc_id, safe='')}" + (f"?{params}" if params else "") + anchor
 
 
 def highlight(text: str, query: str, span: str | None = None) -> Markup:
@@ -66,8 +76,9 @@ def highlight(text: str, query: str, span: str | None = None) -> Markup:
 
 
 def url_with(request, **changes) -> str:
-    """This page's URL with some query parameters changed (empty ones dropped)."""
-    params = dict(request.query_params)
+    """This page's URL with some query parameters changed (empty ones dropped, none longer than a query may be:
+    a pasted 60,000-character "question" is not copied into every link)."""
+    params = {k: v[:PARAM_CHARS] for k, v in request.query_params.items()}
     params.update({k: str(v) for k, v in changes.items()})
     return "?" + urlencode({k: v for k, v in params.items() if v != ""})
 

@@ -58,7 +58,7 @@ def test_rebuild_reembeds_only_what_changed(corpus, settings, embedder):
     removed = build([corpus], settings, embedder)
     assert (removed.removed_documents, removed.embedded) == (1, 0)
     assert "002_40828a4ac6eca9be" not in read_index(settings.storage.index_dir).documents
-    assert len(list(settings.storage.index_dir.glob("gen-*"))) == 1  # old generations are cleaned up
+    assert len(list(settings.storage.index_dir.glob("gen-*"))) == 2  # this one and the previous (--rollback); no older
 
 
 def test_no_articles_leaves_the_old_index(tmp_path, seed_settings, embedder):

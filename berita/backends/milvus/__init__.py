@@ -14,6 +14,6 @@ Fusion, reranking and answers stay in the product, so both backends rank alike. 
 
 from .client import MilvusStore
 from .read import open_milvus_backend
-from .write import MilvusWriter
+from .write import MilvusWriter, rollback
 
-__all__ = ["MilvusStore", "MilvusWriter", "open_milvus_backend"]
+__all__ = ["MilvusStore", "MilvusWriter", "open_milvus_backend", "rollback"]

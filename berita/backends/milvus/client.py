@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from ...core.config import StorageConfig
 from ...errors import ConfigError, IndexStoreError
@@ -31,6 +32,72 @@ LITE_INDEXES = ("FLAT", "IVF_FLAT")  # Milvus Lite refuses the others ("local mo
 def is_lite(uri: str) -> bool:
     """A path (Milvus Lite, in-process) rather than a server's URL."""
     return "://" not in uri
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # a Milvus Lite file is an SQLite database
+_HELD: dict[str, IO[str]] = {}  # Milvus Lite files this process owns, by absolute path, until it exits
+
+
+def hold_lite_file(uri: str) -> None:
+    """Own the Milvus Lite file ``uri`` for this process, or fail with who owns it or what is wrong with it.
+
+    Milvus Lite's own lock file is deleted by any process that failed to take it, so a third process went
+    through; this lock (``flock`` on ``.<name>.owner``) is never deleted, released only by its holder, and by the
+    kernel when the holder dies, so a lock left by a killed process is never in the way. Milvus Lite's logs are
+    kept to errors, in the file's folder (it wrote every query's INFO to /tmp)."""
+    path = os.path.abspath(uri)
+    if path in _HELD:
+        return
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise IndexStoreError(f"cannot create the folder of the Milvus Lite file {uri}: {exc}") from exc
+    if os.path.isdir(path):
+        raise IndexStoreError(f"the Milvus Lite file {uri} is a folder; give a file path such as {uri}/milvus.db")
+    try:
+        owner = open(os.path.join(folder, f".{os.path.basename(path)}.owner"), "a+")  # noqa: SIM115 (held until exit)
+    except OSError as exc:
+        raise IndexStoreError(f"cannot open the Milvus Lite file {uri}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner.seek(0)
+        pid = owner.read().strip() or "another process"
+        owner.close()
+        raise IndexStoreError(
+            f"the Milvus Lite file {uri} is open in process {pid}: a Milvus Lite file admits one process at a time; "
+            "stop that one (a server using it), or use a Milvus server"
+        ) from None
+    problem = _not_lite(path)
+    if problem:
+        owner.close()
+        raise IndexStoreError(f"cannot open the Milvus Lite file {uri}: {problem}; move it away or give another path")
+    owner.truncate(0)
+    owner.write(f"{os.getpid()}\n")
+    owner.flush()
+    _HELD[path] = owner
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("GLOG_log_dir", folder)
+
+
+def _not_lite(path: str) -> str | None:
+    """Why the file at ``path`` is not a Milvus Lite database, or None (a missing or empty file is a new one)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+            size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if size == 0:
+        return None
+    if head != SQLITE_HEADER:
+        return "it is not a Milvus Lite database (an SQLite file)"
+    if size < 4096:
+        return f"it is damaged: {size} bytes, shorter than one page of the database"
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,15 +143,12 @@ class MilvusStore:
         os.environ.setdefault("RUST_LOG", "error")  # Milvus Lite's text index logs every commit otherwise
         self.uri, self.prefix, self.timeout = uri, prefix, timeout
         if is_lite(uri):
-            try:
-                os.makedirs(os.path.dirname(os.path.abspath(uri)), exist_ok=True)
-            except OSError as exc:
-                raise IndexStoreError(f"cannot create the folder of the Milvus Lite file {uri}: {exc}") from exc
+            hold_lite_file(uri)
         try:
             self.client = MilvusClient(uri=uri, timeout=timeout)
         except Exception as exc:  # pymilvus raises its own exceptions and grpc's alike
             hint = (
-                "a Milvus Lite file is open in one process at a time: stop the server using it, or use a Milvus server"
+                "the file is damaged or not a Milvus Lite file (no other process has it open)"
                 if is_lite(uri)
                 else "is the server running and reachable?"
             )

@@ -18,6 +18,7 @@ import numpy as np
 from ...core.config import Settings
 from ...core.schema import Document, Passage
 from ...core.text import tokenize
+from ...errors import IndexStoreError
 from .. import bm25
 from ..base import ChangeSet, IndexInfo
 from .client import BATCH, MAX_TERM_BYTES, MilvusStore, _blob, _pieces, vector_index
@@ -72,7 +73,10 @@ class MilvusWriter(ChangeSet):
                 runtime=info.runtime,
             )
             info_dict = {k: v for k, v in asdict(info).items() if k != "generation"}
+            current = self.store.get("current")
             self.store.put("current", {"generation": generation, "info": info_dict})  # the switch
+            if current:
+                self.store.put("previous", current)  # what rollback() restores; kept until the next build
         except BaseException:
             for name in names:  # a failed build leaves nothing behind, and the previous generation serving
                 try:
@@ -231,3 +235,15 @@ class MilvusWriter(ChangeSet):
         for name in self.store.client.list_collections():
             if name.startswith(prefix) and name != self.store.meta and name.split("_")[-2] not in keep:
                 self.store.call(f"dropping {name}", partial(self.store.client.drop_collection, name))
+
+
+def rollback(settings: Settings) -> str:
+    """Name the previous generation current again (and the current one previous); returns its name."""
+    s = settings.storage
+    store = MilvusStore(s.milvus_uri, s.milvus_prefix, s.milvus_timeout)
+    current, previous = store.get("current"), store.get("previous")
+    if not previous or previous["generation"] not in {n.split("_")[-2] for n in store.client.list_collections()}:
+        raise IndexStoreError(f"no previous version of the index in Milvus at {s.milvus_uri} to roll back to")
+    store.put("current", previous)
+    store.put("previous", current)
+    return str(previous["generation"])

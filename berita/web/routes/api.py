@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from ...core.config import Settings
 from ...core.schema import Document, Filters, Passage, SearchResponse
-from ..deps import EngineDep
+from ..deps import EngineDep, SettingsDep
+from ..parts import document_part
 
 # Query limits are part of the OpenAPI schema, so they are read (from BERITA_* variables) when the routes are
 # declared; the engine checks the limits of the settings it was given as well.
@@ -20,8 +21,11 @@ QUERY_TOKENS = Settings.from_env().embedding.query_tokens
 
 @dataclass
 class DocumentResponse:
-    document: Document
+    document: Document  # a long article's text is the part's (``text_start`` says where it starts in the whole)
     passages: list[Passage]
+    part: int = 1
+    parts: int = 1
+    text_start: int = 0
 
 
 @dataclass
@@ -60,6 +64,7 @@ def api_search(
         Query(
             min_length=1,
             max_length=LIMITS.max_query_chars,
+            pattern=r"\S",  # not only spaces
             description=f"the question or keywords; the encoder reads its first {QUERY_TOKENS} tokens (a question "
             "has 10-40), the keyword side all of it",
         ),
@@ -67,8 +72,12 @@ def api_search(
     k: Annotated[int, Query(ge=1, le=LIMITS.max_k, description="number of passages")] = 10,
     lang: Annotated[Literal["id", "en"] | None, Query(description="query language; detected when absent")] = None,
     source: Annotated[str | None, Query(max_length=200, description="only this source (case-insensitive)")] = None,
-    date_from: Annotated[date | None, Query(description="only articles dated on or after (YYYY-MM-DD)")] = None,
-    date_to: Annotated[date | None, Query(description="only articles dated on or before (YYYY-MM-DD)")] = None,
+    date_from: Annotated[
+        date | None, Query(description="only articles dated on or after (YYYY-MM-DD); not after date_to")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(description="only articles dated on or before (YYYY-MM-DD); not before date_from")
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=10 * LIMITS.max_k, description="skip this many passages (paging)")] = 0,
     answer: Annotated[
         bool, Query(description="false: passages only, no answer read (faster); `answer` is null")
@@ -88,8 +97,19 @@ def api_search(
         422: {"model": ErrorDetail, "description": "a malformed request, and why"},
     },
 )
-def api_document(doc_id: str, engine: EngineDep) -> DocumentResponse:
+def api_document(
+    doc_id: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    part: Annotated[
+        int,
+        Query(ge=1, le=100_000, description="a long article comes in parts of about BERITA_MAX_DOCUMENT_CHARS"),
+    ] = 1,
+) -> DocumentResponse:
     found = engine.document(doc_id)
     if found is None:
         raise HTTPException(404, f"no document {doc_id[:200]!r}")
-    return DocumentResponse(*found)
+    piece = document_part(*found, settings.web.max_document_chars, part)
+    if piece is None:
+        raise HTTPException(404, f"document {doc_id[:200]!r} has no part {part}")
+    return DocumentResponse(piece.document, piece.passages, piece.part, piece.parts, piece.text_start)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from ...core.schema import Filters
 from ...errors import QueryError
 from ..deps import EngineDep, SettingsDep, TemplatesDep
+from ..parts import document_part
 from ..render import labels
 
 router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI schema
@@ -33,6 +34,7 @@ def page_search(
     size = parse_k(k, config.default_k, config.max_k)
     lang = lang if lang in ("id", "en") else ""
     filters = Filters(source[:200] or None, date_from[:10] or None, date_to[:10] or None)
+    q = q[: config.max_query_chars + 1]  # still refused as too long, but echoed three times at most this long
     if size is None:
         size, error = config.default_k, f"k must be a whole number between 1 and {config.max_k}"
     elif q.strip():
@@ -73,18 +75,35 @@ def parse_k(raw: str, default: int, largest: int) -> int | None:
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def page_document(
-    request: Request, doc_id: str, engine: EngineDep, templates: TemplatesDep, p: str = "", ui: str = "id"
+    request: Request,
+    doc_id: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    p: str = "",
+    ui: str = "id",
+    part: str = "",
 ):
     ui = ui if ui in ("id", "en") else "id"
     found = engine.document(doc_id)
-    if found is None:
+    # a long article is shown in parts: the one asked for, else the one holding the cited passage
+    number = int(part) if part.isascii() and part.isdigit() and len(part) <= 6 else None
+    piece = document_part(*found, settings.web.max_document_chars, number, p) if found else None
+    if piece is None:
         return templates.TemplateResponse(
             request, "error.html", {"t": labels(ui), "ui": ui, "message": doc_id[:200]}, status_code=404
         )
-    doc, passages = found
-    cited = next((x for x in passages if x.passage_id == p), None)
+    cited = next((x for x in piece.passages if x.passage_id == p), None)
     return templates.TemplateResponse(
         request,
         "document.html",
-        {"doc": doc, "passages": passages, "marked": p, "cited": cited, "t": labels(ui), "ui": ui},
+        {
+            "doc": found[0] if found else None,
+            "passages": piece.passages,
+            "piece": piece,
+            "marked": p,
+            "cited": cited,
+            "t": labels(ui),
+            "ui": ui,
+        },
     )
