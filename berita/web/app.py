@@ -122,6 +122,9 @@ async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [_capped(e) for e in exc.errors()]
+    for error in errors:  # the schema's pattern for q says "not only spaces"; say it in words
+        if error.get("type") == "string_pattern_mismatch" and error["loc"][-1] == "q":
+            error["msg"] = "the query is empty (only spaces)"
     messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors]
     return JSONResponse(status_code=422, content={"detail": "; ".join(messages), "errors": jsonable_encoder(errors)})
 
