@@ -46,9 +46,9 @@ def peak_rss_mb() -> float:
 
 
 # ---- hostile files ----------------------------------------------------------------------------
+_PARAGRAPH = "Harga cabai di pasar Batang turun lagi pada Senin pagi menurut para pedagang. " * 8 + "\n"
 HOSTILE = {  # one file each, read, cleaned and chunked as a build does, in a fresh process
-    "article_50mb": ("Harga cabai di pasar Batang turun lagi pada Senin pagi menurut para pedagang. " * 8 + "\n")
-    * 78_000,
+    "article_50mb": _PARAGRAPH * (50_000_000 // len(_PARAGRAPH) + 1),
     "punctuation_1mb": "Judul\n\n" + "." * 1_000_000,
 }
 _READ = """
