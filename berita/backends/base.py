@@ -3,7 +3,7 @@ to read, and a writer that changes them in one commit. Passages are named by str
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -74,11 +74,20 @@ class LexicalIndex(Protocol):
     def idf(self, terms: list[str]) -> dict[str, float]: ...
 
 
+def signature(document: Document, keys: Sequence[str]) -> str:
+    """What decides whether a document must be written again: its fields (``content_hash``) and exactly what was
+    embedded of it (its passages' embedding keys, which name the model, the runtime and the text)."""
+    import hashlib
+
+    return hashlib.sha1("\x1f".join([document.content_hash or "", *keys]).encode()).hexdigest()
+
+
 class ChangeSet:
     """What a writer has been told before ``commit``: documents by id with their passages' rows, in the order
     the build gave them (a build's order is the index's order), and the ids deleted."""
 
     def __init__(self) -> None:
+        self.whole = False  # write a whole new generation even for a small change (the previous one stays restorable)
         self._documents: dict[str, Document] = {}
         self._rows: dict[str, list[tuple[Passage, str, np.ndarray]]] = {}
         self._deleted: set[str] = set()
@@ -104,12 +113,19 @@ class ChangeSet:
 class IndexWriter(Protocol):
     """Changes to an index, invisible to readers until ``commit``."""
 
+    whole: bool  # see ChangeSet
+
     def document_ids(self) -> set[str]:
         """The documents of the index the changes start from."""
         ...
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The vectors that index holds for these keys, so that a rebuild embeds only what changed."""
+        ...
+
+    def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        """``signature`` of each document the index holds (of those of ``doc_ids`` it holds), so that a change
+        writes only the documents that changed; "" where the backend rewrites every document anyway."""
         ...
 
     def upsert(
@@ -134,3 +150,6 @@ class SearchBackend:
     dense: DenseIndex
     lexical: LexicalIndex
     current_generation: Callable[[], str]  # what the index names as committed now (changes after a build)
+    # the index as it is now, reusing what has not changed (the local backend rereads only its changes); None:
+    # open the backend again
+    reopen: Callable[[], SearchBackend] | None = None

@@ -46,6 +46,7 @@ def open_writer(settings: Settings) -> Iterator[IndexWriter]:
                 "min_chars": settings.ingest.chunk_min_chars,
                 "overlap_sentences": settings.ingest.chunk_overlap_sentences,
             },
+            s.compact_share,
         )
 
 

@@ -1,8 +1,11 @@
-"""The local backend: one directory per build ("generation") and a ``CURRENT`` file naming the live one.
+"""The local backend: one directory per full build ("generation"), a ``CURRENT`` file naming the live one, and
+the changes made since in the generation's ``delta.sqlite`` (``delta.py``).
 
-A build writes a whole new generation beside the old one and then replaces ``CURRENT`` in one
-``os.replace``, so a crash at any moment leaves either the old index or the new one, never half of each.
-Vectors, the ANN index and BM25 are memory-mapped when a generation is read.
+A small change (an article added, replaced or deleted, by the API or a build) is one transaction in the
+changes: it costs its own passages. A large one, or a change of model, chunking or vector index, writes a whole
+new generation beside the old one and then replaces ``CURRENT`` in one ``os.replace``, so a crash at any moment
+leaves either the old index or the new one, never half of each. Vectors, the ANN index and BM25 are
+memory-mapped when a generation is read; the changes are searched exactly, beside it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,12 +28,15 @@ import numpy as np
 from ..core.schema import Document, Filters, Hit, Passage
 from ..core.text import tokenize
 from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
+from . import delta
 from .ann import VectorIndex, build_index, load_index
-from .base import ChangeSet, IndexInfo, SearchBackend
-from .bm25 import BM25
+from .base import ChangeSet, IndexInfo, SearchBackend, signature
+from .bm25 import BM25, Live
 from .bm25 import FILES as BM25_FILES
+from .delta import Change, Delta
 
-FORMAT_VERSION = 2  # 2: BM25 saved with the generation; 1 (read too): BM25 rebuilt when loaded
+FORMAT_VERSION = 3  # 3: BM25 postings with term frequencies; 1 and 2 are read too, their BM25 rebuilt when loaded
+READS = (1, 2, FORMAT_VERSION)
 CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"  # the generation before the current one, kept until the next build: what --rollback restores
 
@@ -50,8 +56,8 @@ class Manifest:
 
 
 @dataclass
-class LocalIndex:
-    """One generation as read from disk. Rows are this backend's own business: callers use passage ids."""
+class Generation:
+    """One full build as read from disk. Rows are this backend's own business: callers use passage ids."""
 
     path: Path
     manifest: Manifest
@@ -62,43 +68,165 @@ class LocalIndex:
     ann: VectorIndex
     bm25: BM25
     rows: dict[str, int] = field(init=False)
+    passages_of: dict[str, list[Passage]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.rows = {p.passage_id: row for row, p in enumerate(self.passages)}
-        self._passages_of: dict[str, list[Passage]] = {}
+        self.passages_of = {}
         for p in self.passages:
-            self._passages_of.setdefault(p.doc_id, []).append(p)
+            self.passages_of.setdefault(p.doc_id, []).append(p)
+
+    @cached_property
+    def key_rows(self) -> dict[str, int]:
+        """A row for each embedding key (built once per generation, when a write first asks)."""
+        return {key: row for row, key in enumerate(self.keys)}
+
+
+class LocalIndex:
+    """A generation and the changes made since its full build (``delta``): the index as it is now.
+
+    Rows 0..N-1 are the generation's, N.. the changes' passages; a generation row whose document changed since
+    is dead (``alive``). Nothing here copies the generation: a change costs its own passages."""
+
+    def __init__(self, base: Generation, delta: Delta | None = None):
+        self.base, self.delta = base, delta or Delta()
+        self.path, self.manifest = base.path, base.manifest
+        n = len(base.passages)
+        alive = np.ones(n, dtype=bool)
+        for doc_id in self.delta.changes:
+            for p in base.passages_of.get(doc_id, []):
+                alive[base.rows[p.passage_id]] = False
+        live = [c for c in self.delta.changes.values() if c.document is not None]
+        self.extra: list[Passage] = [p for c in live for p in c.passages]
+        self.extra_keys: list[str] = [k for c in live for k in c.keys]
+        vectors = [c.vectors for c in live if c.vectors is not None and len(c.vectors)]
+        self.extra_vectors = np.concatenate(vectors) if vectors else np.zeros((0, base.manifest.dim), np.float32)
+        self.extra_rows = {p.passage_id: n + i for i, p in enumerate(self.extra)}
+        self.extra_key_rows = {key: n + i for i, key in enumerate(self.extra_keys)}
+        self.extra_of: dict[str, list[Passage]] = {c.doc_id: c.passages for c in live}
+        self.alive = np.concatenate([alive, np.ones(len(self.extra), dtype=bool)])
+        self.all_alive = bool(alive.all())
+        self.bm25 = Live([(base.bm25, None if self.all_alive else alive), (BM25.fit(_tokens(self.extra)), None)])
+        self.version = version_name(base.path.name, self.delta.seq)
         self._sources = sorted({d.source for d in self.documents.values() if d.source}, key=str.casefold)
         self.allowed = lru_cache(maxsize=64)(self._allowed)  # filters repeat across pages
+
+    # ---- the index as it is now -----------------------------------------------------------------------------
+    def document(self, doc_id: str) -> Document | None:
+        change = self.delta.changes.get(doc_id)
+        return change.document if change else self.base.documents.get(doc_id)
+
+    @cached_property
+    def documents(self) -> dict[str, Document]:
+        """Every document now, the generation's first (in their order), then the changed ones."""
+        out = {d: doc for d, doc in self.base.documents.items() if d not in self.delta.changes}
+        out.update((d, c.document) for d, c in self.delta.changes.items() if c.document is not None)
+        return out
+
+    def passage(self, row: int) -> Passage:
+        n = len(self.base.passages)
+        return self.base.passages[row] if row < n else self.extra[row - n]
+
+    def row(self, passage_id: str) -> int:
+        """The row of a passage alive now (a KeyError for one unknown, or replaced since)."""
+        if passage_id in self.extra_rows:
+            return self.extra_rows[passage_id]
+        row = self.base.rows[passage_id]
+        if not self.alive[row]:
+            raise KeyError(passage_id)
+        return row
+
+    def row_ids(self, passage_ids: Sequence[str]) -> list[int]:
+        return [self.row(p) for p in passage_ids]
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        if doc_id in self.delta.changes:
+            return list(self.extra_of.get(doc_id, []))
+        return list(self.base.passages_of.get(doc_id, []))
+
+    def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+        picked = np.asarray(rows, dtype=np.int64)
+        n = len(self.base.passages)
+        out = np.empty((len(picked), self.manifest.dim), dtype=np.float32)
+        base = picked < n
+        out[base] = self.base.vectors[picked[base]]
+        out[~base] = self.extra_vectors[picked[~base] - n]
+        return out
+
+    def row_of_key(self, key: str) -> int | None:
+        """A live row whose passage was embedded as ``key`` (the same text under the same model), if any."""
+        if key in self.extra_key_rows:
+            return self.extra_key_rows[key]
+        row = self.base.key_rows.get(key)
+        return row if row is not None and self.alive[row] else None
+
+    def key(self, row: int) -> str:
+        n = len(self.base.passages)
+        return self.base.keys[row] if row < n else self.extra_keys[row - n]
+
+    @property
+    def rows_alive(self) -> np.ndarray:
+        return np.flatnonzero(self.alive)
+
+    @cached_property
+    def passages(self) -> list[Passage]:
+        """Every passage alive now, in row order (for tools: search reads rows)."""
+        return [self.passage(int(r)) for r in self.rows_alive]
+
+    @cached_property
+    def keys(self) -> list[str]:
+        return [self.key(r) for r in map(int, self.rows_alive)]
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        """The vectors of ``passages``, in their order (the generation's are memory-mapped where nothing changed)."""
+        if not self.extra and self.all_alive:
+            return self.base.vectors
+        return np.concatenate([self.base.vectors[self.alive[: len(self.base.passages)]], self.extra_vectors])
 
     def backend(self) -> SearchBackend:
         m = self.manifest
         info = IndexInfo(
             m.model,
             m.dim,
-            m.documents,
-            m.passages,
+            len(self.documents),
+            int(self.alive.sum()),
             m.built_at,
-            self.path.name,
+            self.version,
             {"ann_backend": m.ann_backend, **m.ann_options},
             m.runtime,
         )
         index_dir = self.path.parent
         return SearchBackend(
-            info, LocalDocuments(self), LocalDense(self), LocalLexical(self), lambda: current_generation(index_dir).name
+            info,
+            LocalDocuments(self),
+            LocalDense(self),
+            LocalLexical(self),
+            lambda: current_version(index_dir),
+            reopen=lambda: reread(self).backend(),
         )
 
-    def row_ids(self, passage_ids: Sequence[str]) -> list[int]:
-        return [self.rows[p] for p in passage_ids]
-
     def hits(self, rows: Iterable[int], scores: Iterable[float]) -> list[Hit]:
-        return [Hit(self.passages[int(r)].passage_id, float(s)) for r, s in zip(rows, scores)]
+        return [Hit(self.passage(int(r)).passage_id, float(s)) for r, s in zip(rows, scores)]
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         docs = {doc_id for doc_id, doc in self.documents.items() if filters.accepts(doc)}
-        mask = np.fromiter((p.doc_id in docs for p in self.passages), dtype=bool, count=len(self.passages))
+        n = len(self.base.passages)
+        mask = np.fromiter((p.doc_id in docs for p in self.base.passages), dtype=bool, count=n)
+        extra = np.fromiter((p.doc_id in docs for p in self.extra), dtype=bool, count=len(self.extra))
+        mask = np.concatenate([mask, extra]) & self.alive
         mask.setflags(write=False)  # shared through the cache
         return mask
+
+
+def _tokens(passages: list[Passage]) -> list[list[str]]:
+    return [list(_tokenized(p.text)) for p in passages]
+
+
+@lru_cache(maxsize=65_536)
+def _tokenized(text: str) -> tuple[str, ...]:
+    """A changed passage's BM25 tokens, kept while it stays changed (every write re-reads the changes)."""
+    return tuple(tokenize(text))
 
 
 class LocalDocuments:
@@ -106,23 +234,25 @@ class LocalDocuments:
         self._index = index
 
     def document(self, doc_id: str) -> Document | None:
-        return self._index.documents.get(doc_id)
+        return self._index.document(doc_id)
 
     def documents(self, doc_ids: Sequence[str]) -> dict[str, Document]:
-        return {d: self._index.documents[d] for d in doc_ids if d in self._index.documents}
+        found = {d: self._index.document(d) for d in doc_ids}
+        return {d: doc for d, doc in found.items() if doc is not None}
 
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
-        return [self._index.passages[row] for row in self._index.row_ids(passage_ids)]
+        return [self._index.passage(row) for row in self._index.row_ids(passage_ids)]
 
     def passages_of(self, doc_id: str) -> list[Passage]:
-        return list(self._index._passages_of.get(doc_id, []))
+        return self._index.passages_of(doc_id)
 
     def sources(self) -> list[str]:
         return list(self._index._sources)
 
     def sample(self, n: int) -> list[Passage]:
-        rows = np.linspace(0, len(self._index.passages) - 1, num=min(n, len(self._index.passages)), dtype=int)
-        return [self._index.passages[int(r)] for r in dict.fromkeys(rows)]
+        alive = self._index.rows_alive
+        picks = np.linspace(0, len(alive) - 1, num=min(n, len(alive)), dtype=int)
+        return [self._index.passage(int(alive[i])) for i in dict.fromkeys(picks)]
 
 
 class LocalDense:
@@ -131,33 +261,41 @@ class LocalDense:
 
     def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
         index = self._index
-        allowed = index.allowed(filters) if filters else None
-        # with filters, look deeper so that enough allowed passages remain
-        fetch = k if allowed is None else min(len(index.passages), k * 20)
-        scores, rows = index.ann.search(vector[None, :], fetch)
-        kept = [(r, s) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])][:k]
+        n = len(index.base.passages)
+        allowed = index.allowed(filters) if filters else (None if index.all_alive else index.alive)
+        # with filters or replaced passages, look deeper so that enough allowed passages remain
+        fetch = k if allowed is None else min(n, k * 20)
+        scores, rows = index.base.ann.search(vector[None, :], max(fetch, 1))  # a generation is never empty
+        found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])]
+        if index.extra:  # the changes since the last full build: few, searched exactly
+            extra = index.extra_vectors @ vector
+            found += [(n + i, float(s)) for i, s in enumerate(extra) if allowed is None or allowed[n + i]]
+        found.sort(key=lambda x: -x[1])
+        kept = found[:k]
         return index.hits((r for r, _ in kept), (s for _, s in kept))
 
     def similarity(self, vector: np.ndarray, passage_ids: Sequence[str]) -> np.ndarray:
-        return self._index.vectors[self._index.row_ids(passage_ids)] @ vector
+        return self._index.vectors_of(self._index.row_ids(passage_ids)) @ vector
 
 
 class LocalLexical:
     def __init__(self, index: LocalIndex):
         self._index = index
 
-    def search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+    def _mask(self, filters: Filters | None) -> np.ndarray | None:
         index = self._index
-        rows, scores = index.bm25.search(terms, k, index.allowed(filters) if filters else None)
-        return index.hits(rows, scores)
+        return index.allowed(filters) if filters else (None if index.all_alive else index.alive)
+
+    def search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
+        rows, scores = self._index.bm25.search(terms, k, self._mask(filters))
+        return self._index.hits(rows, scores)
 
     def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
         return self._index.bm25.scores(terms)[self._index.row_ids(passage_ids)]
 
     def search_concepts(self, concepts: list[frozenset[str]], k: int, filters: Filters | None = None) -> list[Hit]:
         index = self._index
-        scores = index.bm25.concept_scores(concepts)
-        rows, top = index.bm25.top(scores, k, index.allowed(filters) if filters else None)
+        rows, top = index.bm25.top(index.bm25.concept_scores(concepts), k, self._mask(filters))
         return index.hits(rows, top)
 
     def idf(self, terms: list[str]) -> dict[str, float]:
@@ -180,13 +318,35 @@ def current_generation(index_dir: Path) -> Path:
     return generation
 
 
+def current_version(index_dir: Path) -> str:
+    """The generation and the number of its last change: what the index holds now, cheaply (asked every second)."""
+    generation = current_generation(index_dir)
+    return version_name(generation.name, delta.last_seq(generation))
+
+
+def version_name(generation: str, seq: int) -> str:
+    return f"{generation}+{seq}" if seq else generation
+
+
+_GENERATIONS: dict[Path, Generation] = {}  # the last ones read: a generation never changes once written
+
+
+def _generation(index_dir: Path, gen: Path) -> Generation:
+    """``gen`` as read before in this process (a write rereads only the changes), else from disk."""
+    if gen not in _GENERATIONS:
+        if len(_GENERATIONS) >= 2:
+            _GENERATIONS.pop(next(iter(_GENERATIONS)))
+        _GENERATIONS[gen] = _read_generation(index_dir, gen)
+    return _GENERATIONS[gen]
+
+
 def read_index(index_dir: Path, attempts: int = 3) -> LocalIndex:
-    """The committed generation. A build that switches generations while this reads can remove what was being
-    read; then ``CURRENT`` names a new one, and reading starts again (at most ``attempts`` times)."""
+    """The committed generation and its changes. A build that switches generations while this reads can remove
+    what was being read; then ``CURRENT`` names a new one, and reading starts again (at most ``attempts`` times)."""
     for attempt in range(attempts):
         named = current_generation(index_dir)
         try:
-            return _read_generation(index_dir, named)
+            return LocalIndex(_generation(index_dir, named), delta.read(named))
         except IndexCorruptError:
             if attempt + 1 == attempts or current_generation(index_dir) == named:
                 raise
@@ -194,10 +354,19 @@ def read_index(index_dir: Path, attempts: int = 3) -> LocalIndex:
     raise AssertionError("unreachable")
 
 
-def _read_generation(index_dir: Path, gen: Path) -> LocalIndex:
+def reread(index: LocalIndex) -> LocalIndex:
+    """The index as it is now, reusing ``index``'s generation when it is still current: only the changes are
+    read again (a write costs its own passages, not the archive)."""
+    index_dir = index.path.parent
+    if current_generation(index_dir) != index.path:
+        return read_index(index_dir)
+    return LocalIndex(index.base, delta.read(index.path))
+
+
+def _read_generation(index_dir: Path, gen: Path) -> Generation:
     try:
         manifest = Manifest(**json.loads((gen / "manifest.json").read_text(encoding="utf-8")))
-        if manifest.format_version not in (1, FORMAT_VERSION):
+        if manifest.format_version not in READS:
             raise IndexCorruptError(
                 f"index at {index_dir} has format {manifest.format_version}, this program reads "
                 f"{FORMAT_VERSION}; rebuild it"
@@ -217,7 +386,8 @@ def _read_generation(index_dir: Path, gen: Path) -> LocalIndex:
         keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
         ann = load_index(gen / "ann.index", manifest.ann_backend)
-        bm25 = BM25.load(gen) if manifest.format_version >= 2 else BM25.fit([tokenize(p.text) for p in passages])
+        current = manifest.format_version == FORMAT_VERSION
+        bm25 = BM25.load(gen) if current else BM25.fit([tokenize(p.text) for p in passages])
     except IndexStoreError:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
@@ -229,11 +399,13 @@ def _read_generation(index_dir: Path, gen: Path) -> LocalIndex:
         raise IndexCorruptError(
             f"index at {index_dir} is inconsistent (passages/vectors/manifest disagree); {build_hint(index_dir)}"
         )
-    return LocalIndex(gen, manifest, documents, passages, keys, vectors, ann, bm25)
+    return Generation(gen, manifest, documents, passages, keys, vectors, ann, bm25)
 
 
 class LocalWriter(ChangeSet):
-    """Upserts and deletes on top of the previous generation; ``commit`` writes them as a new generation."""
+    """Upserts and deletes on top of the index as it is. ``commit`` adds them to the current generation's changes
+    (one durable transaction) while those stay small beside it; otherwise, or when the model, chunking or vector
+    index changed, it writes the whole index as a new generation (compaction)."""
 
     def __init__(
         self,
@@ -242,41 +414,102 @@ class LocalWriter(ChangeSet):
         ann_backend: str = "faiss",
         ann_options: dict[str, Any] | None = None,
         chunking: dict[str, Any] | None = None,
+        compact_share: float = 0.1,
     ):
         super().__init__()
-        self.index_dir = index_dir
+        self.index_dir, self.previous, self.compact_share = index_dir, previous, compact_share
         self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
-        self._known: dict[str, np.ndarray] = {}
-        if previous is not None:
-            self._documents = dict(previous.documents)
-            for passage, key, vector in zip(previous.passages, previous.keys, previous.vectors):
-                self._rows.setdefault(passage.doc_id, []).append((passage, key, vector))
-                self._known[key] = vector
 
     def document_ids(self) -> set[str]:
-        return set(self._documents)
+        return set(self.previous.documents) if self.previous else set()
+
+    def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        index = self.previous
+        if index is None:
+            return {}
+        if doc_ids is not None:  # a few documents (a write through the API): their rows only
+            found = {d: index.passages_of(d) for d in doc_ids if index.document(d) is not None}
+            return {
+                d: signature(index.documents[d], [index.key(index.row(p.passage_id)) for p in ps])
+                for d, ps in found.items()
+            }
+        keys: dict[str, list[str]] = {}
+        for passage, key in zip(index.passages, index.keys):
+            keys.setdefault(passage.doc_id, []).append(key)
+        return {d: signature(doc, keys.get(d, [])) for d, doc in index.documents.items()}
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        return {key: self._known[key] for key in keys if key in self._known}
+        index = self.previous
+        if index is None:
+            return {}
+        rows = {key: row for key in dict.fromkeys(keys) if (row := index.row_of_key(key)) is not None}
+        return dict(zip(rows, index.vectors_of(list(rows.values()))))
 
     def commit(self, info: IndexInfo) -> str:
-        documents = list(self._documents.values())
-        rows = [row for doc in documents for row in self._rows.get(doc.doc_id, [])]
-        vectors = np.stack([v for _, _, v in rows]).astype(np.float32, copy=False)
+        if self._fits_changes(info):
+            assert self.previous is not None
+            changes = [Change(d) for d in self._deleted]
+            for doc_id, doc in self._documents.items():
+                rows = self._rows.get(doc_id, [])
+                vectors = np.stack([v for _, _, v in rows]) if rows else np.zeros((0, info.dim), np.float32)
+                changes.append(Change(doc_id, doc, [p for p, _, _ in rows], [k for _, k, _ in rows], vectors))
+            seq = delta.apply(self.previous.path, changes)
+            _remove_stale(self.index_dir, keep={self.previous.path.name, _pointer(self.index_dir, PREVIOUS) or ""})
+            return version_name(self.previous.path.name, seq)
+        return self._write_all(info)
+
+    def _fits_changes(self, info: IndexInfo) -> bool:
+        """Whether this change can join the generation's changes: same model, chunking and vector index, and the
+        changes stay within ``compact_share`` of the generation (at least 1,000 passages)."""
+        index = self.previous
+        if index is None or index.manifest.format_version != FORMAT_VERSION or self.compact_share <= 0 or self.whole:
+            return False
+        m = index.manifest
+        same = (m.model, m.runtime, m.dim, m.ann_backend, m.ann_options, m.chunking) == (
+            info.model,
+            info.runtime,
+            info.dim,
+            self.ann_backend,
+            self.ann_options,
+            self.chunking,
+        )
+        pending = sum(len(r) for r in self._rows.values())
+        changed = {*self._documents, *self._deleted}
+        kept = sum(len(c.passages) for d, c in index.delta.changes.items() if d not in changed)
+        return same and kept + pending <= max(1_000, self.compact_share * len(index.base.passages))
+
+    def _write_all(self, info: IndexInfo) -> str:
+        index = self.previous
+        changed = {*self._documents, *self._deleted}
+        documents: list[Document] = []
+        passages: list[Passage] = []
+        keys: list[str] = []
+        parts: list[np.ndarray] = []
+        if index is not None:
+            kept = [r for r in map(int, index.rows_alive) if index.passage(r).doc_id not in changed]
+            documents = [doc for d, doc in index.documents.items() if d not in changed]
+            passages = [index.passage(r) for r in kept]
+            keys = [index.key(r) for r in kept]
+            parts.append(index.vectors_of(kept))
+        for doc_id, doc in self._documents.items():
+            rows = self._rows.get(doc_id, [])
+            documents.append(doc)
+            passages += [p for p, _, _ in rows]
+            keys += [k for _, k, _ in rows]
+            if rows:
+                parts.append(np.stack([v for _, _, v in rows]))
+        vectors = np.concatenate(parts).astype(np.float32, copy=False)
         manifest = Manifest(
             model=info.model,
             runtime=info.runtime,
             dim=int(vectors.shape[1]),
             ann_backend=self.ann_backend,
             documents=len(documents),
-            passages=len(rows),
+            passages=len(passages),
             chunking=self.chunking,
             ann_options=self.ann_options,
         )
-        path = write_index(
-            self.index_dir, manifest, documents, [p for p, _, _ in rows], [k for _, k, _ in rows], vectors
-        )
-        return path.name
+        return write_index(self.index_dir, manifest, documents, passages, keys, vectors).name
 
 
 def write_index(

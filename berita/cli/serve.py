@@ -9,6 +9,7 @@ from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import BeritaError
 from ..web import create_app
+from ..web.keys import Keys
 from ..web.server import run
 from . import add_storage_arguments, setup_logging, storage
 
@@ -27,6 +28,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     web = settings.web
-    print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/", flush=True)
+    try:
+        keys = Keys.from_settings(web)
+    except BeritaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    writes = (
+        f"writes open to {len(keys.write)} key(s)"
+        if keys.write
+        else "read-only: no write routes (set BERITA_API_KEYS to add, replace and delete articles over HTTP)"
+    )
+    reads = "reads need a key" if keys.read else "reads open"
+    print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/ ({writes}; {reads})", flush=True)
     run(create_app(settings, engine), web)
     return 0

@@ -41,6 +41,9 @@ class StorageConfig:
     ann_backend: AnnBackend = "faiss"
     ann_exact_max: int = 100_000  # above this many passages, an approximate (IVF) index
     ann_nprobe: int = 128  # IVF lists searched per query (more: better recall, slower)
+    # changes (API writes, small builds) are kept beside the last full build up to this share of its passages
+    # (at least 1,000); past it, the next change rewrites the index whole (0: every change does)
+    compact_share: float = 0.1
     # the milvus backend: a file path for Milvus Lite (in-process), or http://host:19530 for a server
     milvus_uri: str = "data/milvus.db"
     milvus_prefix: str = "berita"  # its collections are named <prefix>_...
@@ -130,6 +133,12 @@ class WebConfig:
     max_url_chars: int = 65_536  # a longer address is answered 414 (a pasted article still gets the page's message)
     max_body_bytes: int = 10_000_000  # a larger request body is answered 413
     max_document_chars: int = 50_000  # a document's text is served in parts of about this many characters
+    # keys that may add, replace and delete articles (comma-separated), or a file of them, one a line; none: the
+    # server has no write routes. Keys are never printed (repr=False) nor logged
+    api_keys: str = field(default="", repr=False)
+    api_keys_file: str = ""
+    read_keys: str = field(default="", repr=False)  # if set, the API's reads need one of these (or a write key)
+    max_batch: int = 100  # articles in one POST /api/documents
 
 
 @dataclass(frozen=True)

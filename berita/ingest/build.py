@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..backends import open_writer
-from ..backends.base import IndexInfo
+from ..backends.base import IndexInfo, IndexWriter, signature
 from ..core.config import Settings
 from ..core.schema import Document, Passage
 from ..embed import (
@@ -91,52 +91,101 @@ def build(
     keys = [embedding_key(space, p.text) for p in passages]
     index_dir = settings.storage.index_dir
     with open_writer(settings) as writer:
-        removed = sorted(writer.document_ids() - {d.doc_id for d in documents})
-        check_removal(len(removed), len(writer.document_ids()), settings.ingest.max_removed_share, force)
+        existing = writer.document_ids()
+        removed = sorted(existing - {d.doc_id for d in documents})
+        # a forced mass removal writes a whole generation, so that --rollback can bring the archive back
+        writer.whole = check_removal(len(removed), len(existing), settings.ingest.max_removed_share, force)
+        changed, changed_passages, changed_keys = only_changed(writer.signatures(), documents, passages, keys)
         checkpoints = Checkpoints(index_dir, space)  # local build state, whichever backend the index lives in
         stored = read_vectors_file(vectors_file, space) if vectors_file else {}
-        cached = {**stored, **writer.known_vectors(keys), **checkpoints.load()}
-        missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
-        if missing:
-            fresh = embed_passages(
-                embedder,
-                [passages[i].text for i in missing],
-                settings.embedding.embed_batch_size,
-                save=lambda positions, vecs: checkpoints.save([keys[missing[i]] for i in positions], vecs),
-                save_every=settings.embedding.checkpoint_every,
-                executor=executor,
-            )
-            cached.update(zip((keys[i] for i in missing), fresh))
-        vectors = np.stack([cached[key] for key in keys]).astype(np.float32, copy=False)
-        writer.delete(removed)
-        writer.upsert(documents, passages, keys, vectors)
-        info = IndexInfo(
-            embedder.name, int(vectors.shape[1]), len(documents), len(passages), "", runtime=embedder.runtime
+        vectors, embedded = embed_changes(
+            writer,
+            changed_passages,
+            changed_keys,
+            embedder,
+            settings,
+            {**stored, **checkpoints.load()},
+            checkpoints,
+            executor,
         )
-        generation = writer.commit(info)
+        writer.delete(removed)
+        writer.upsert(changed, changed_passages, changed_keys, vectors)
+        info = IndexInfo(embedder.name, embedder.dim, len(documents), len(passages), "", runtime=embedder.runtime)
+        version = writer.commit(info)
         checkpoints.clear()
     return BuildReport(
         len(documents),
         len(passages),
-        len(missing),
-        len(passages) - len(missing),
+        embedded,
+        len(passages) - embedded,
         len(removed),
         len(skipped),
         time.perf_counter() - started,
-        str(index_dir) if settings.storage.backend == "local" else f"{settings.storage.milvus_uri} ({generation})",
+        f"{index_dir} ({version})"
+        if settings.storage.backend == "local"
+        else f"{settings.storage.milvus_uri} ({version})",
         cut,
     )
 
 
-def check_removal(removed: int, existing: int, max_share: float, force: bool) -> None:
-    """A BuildError when a change would remove more than ``max_share`` of the ``existing`` documents, unforced:
+def only_changed(
+    signatures: dict[str, str], documents: list[Document], passages: list[Passage], keys: list[str]
+) -> tuple[list[Document], list[Passage], list[str]]:
+    """The documents whose ``signature`` differs from the index's (all of them where it keeps none), with their
+    passages and keys: a build writes what changed, not the archive."""
+    if not signatures:
+        return documents, passages, keys
+    by_doc: dict[str, list[str]] = {}
+    for passage, key in zip(passages, keys):
+        by_doc.setdefault(passage.doc_id, []).append(key)
+    changed = [d for d in documents if signatures.get(d.doc_id) != signature(d, by_doc.get(d.doc_id, []))]
+    ids = {d.doc_id for d in changed}
+    rows = [(p, k) for p, k in zip(passages, keys) if p.doc_id in ids]
+    return changed, [p for p, _ in rows], [k for _, k in rows]
+
+
+def embed_changes(
+    writer: IndexWriter,
+    passages: list[Passage],
+    keys: list[str],
+    embedder: Embedder,
+    settings: Settings,
+    cached: dict[str, np.ndarray] | None = None,
+    checkpoints: Checkpoints | None = None,
+    executor: Executor | None = None,
+) -> tuple[np.ndarray, int]:
+    """The vectors of ``passages`` (by their ``keys``): those the index or ``cached`` hold, the others embedded
+    (each distinct text once, saved to ``checkpoints`` as it goes); and how many were embedded."""
+    cached = {**writer.known_vectors(keys), **(cached or {})}
+    missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
+    if missing:
+        fresh = embed_passages(
+            embedder,
+            [passages[i].text for i in missing],
+            settings.embedding.embed_batch_size,
+            save=(lambda positions, vecs: checkpoints.save([keys[missing[i]] for i in positions], vecs))
+            if checkpoints
+            else None,
+            save_every=settings.embedding.checkpoint_every,
+            executor=executor,
+        )
+        cached.update(zip((keys[i] for i in missing), fresh))
+    vectors = [cached[key] for key in keys]
+    matrix = np.stack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, embedder.dim), np.float32)
+    return matrix, len(missing)
+
+
+def check_removal(removed: int, existing: int, max_share: float, force: bool) -> bool:
+    """Whether a change removes more than ``max_share`` of the ``existing`` documents; a BuildError if so, unforced:
     a build pointed at one file instead of the archive's folder must not empty the archive."""
-    if existing and removed / existing > max_share and not force:
+    over = bool(existing) and removed / existing > max_share
+    if over and not force:
         raise BuildError(
             f"this would remove {removed} of the {existing} documents in the index ({removed / existing:.0%}, more "
             f"than {max_share:.0%}); the index is left as it was. Give the whole archive, or pass --force to remove "
             "them (the previous version is kept: berita index --rollback restores it)"
         )
+    return over
 
 
 def prepare(

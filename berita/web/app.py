@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -18,7 +18,8 @@ from fastapi.templating import Jinja2Templates
 from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import QueryError
-from .deps import EngineHolder
+from .deps import EngineHolder, require_read_key, require_write_key
+from .keys import Keys
 from .limits import Limits
 from .render import (
     citation,
@@ -30,7 +31,7 @@ from .render import (
     safe_url,
     url_with,
 )
-from .routes import api, pages
+from .routes import api, documents, pages
 
 HERE = Path(__file__).parent
 MAX_ECHO = 200  # characters of a rejected input an error body may repeat
@@ -82,7 +83,14 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.middleware("http")(_security_headers)
     app.add_middleware(Limits, web=settings.web, headers=SECURITY_HEADERS)  # outermost: before any route
-    app.include_router(api.router)
+    keys = Keys.from_settings(settings.web)
+    app.state.keys = keys
+    reads = [Depends(require_read_key)] if keys.read else []
+    app.include_router(api.health)
+    app.include_router(api.router, dependencies=reads)
+    app.include_router(documents.router, dependencies=reads)
+    if keys.write:  # without write keys the server has no write routes at all
+        app.include_router(documents.writes, dependencies=[Depends(require_write_key)])
     app.include_router(pages.router)
     return app
 

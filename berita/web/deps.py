@@ -8,7 +8,8 @@ import threading
 import time
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from ..backends import open_backend
@@ -45,10 +46,18 @@ class EngineHolder:
         engine = self.engine
         try:
             if engine.generation_changed():
-                self.engine = engine.with_backend(open_backend(engine.settings))
-                log.warning("now serving generation %s", self.engine.info.generation)
+                backend = engine.backend
+                self.engine = engine.with_backend(backend.reopen() if backend.reopen else open_backend(engine.settings))
+                log.info("now serving %s", self.engine.info.generation)
         except BeritaError as exc:
             log.warning("index changed but cannot be read yet (%s); still serving %s", exc, engine.info.generation)
+
+    def refresh(self) -> SearchEngine:
+        """Follow the index now (after a write through this server: its caller reads what it wrote)."""
+        with self._lock:
+            self._checked = time.monotonic()
+            self._follow()
+        return self.engine
 
 
 def get_engine(request: Request) -> SearchEngine:
@@ -57,6 +66,32 @@ def get_engine(request: Request) -> SearchEngine:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+BEARER = HTTPBearer(auto_error=False, description="an API key: Authorization: Bearer <key>")
+
+
+def _role(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return request.app.state.keys.role(credentials.credentials if credentials else None)
+
+
+def require_write_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> None:
+    """401 without a key or with an unknown one, 403 for a read-only key."""
+    role = _role(request, credentials)
+    if role is None:
+        raise HTTPException(401, "this needs a write key: Authorization: Bearer <key>", {"WWW-Authenticate": "Bearer"})
+    if role != "write":
+        raise HTTPException(403, "this key may only read")
+
+
+def require_read_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> None:
+    """Where read keys are set: 401 without a read or write key."""
+    if _role(request, credentials) is None:
+        raise HTTPException(401, "this needs an API key: Authorization: Bearer <key>", {"WWW-Authenticate": "Bearer"})
 
 
 def get_templates(request: Request) -> Jinja2Templates:

@@ -1,5 +1,5 @@
 """Limits every request meets before a route sees it (an ASGI middleware): the length of its address, the size of
-its body and the time it may take; and ``HEAD``, answered as ``GET`` without the body."""
+its body and the time a read may take; and ``HEAD``, answered as ``GET`` without the body."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ class Limits:
         head = scope["method"] == "HEAD"
         if head:  # every GET route answers HEAD: the same status and headers, no body
             scope = {**scope, "method": "GET"}
+        if scope["method"] not in ("GET", "HEAD"):  # a write runs to its end: a 503 must never hide a done change
+            await self.app(scope, receive, sending)
+            return
         try:
             await asyncio.wait_for(self.app(scope, receive, sending), web.request_timeout)
         except TimeoutError:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from berita.backends.bm25 import BM25
+from berita.backends.bm25 import BM25, Live
 from berita.core.text import tokenize
 
 CORPUS = [
@@ -13,7 +13,7 @@ CORPUS = [
 
 
 def index():
-    return BM25.fit([tokenize(t) for t in CORPUS])
+    return BM25.fit([tokenize(t) for t in CORPUS]).live()
 
 
 def test_rare_terms_and_numbers_find_their_passage():
@@ -34,16 +34,32 @@ def test_common_term_weighs_less_than_rare_one():
 def test_no_match_and_empty_corpus():
     ids, scores = index().search(tokenize("sepak bola"), 3)
     assert len(ids) == 0 and len(scores) == 0
-    empty = BM25.fit([])
+    empty = BM25.fit([]).live()
     assert len(empty.search(["x"], 5)[0]) == 0
 
 
 def test_saved_and_memory_mapped_it_scores_the_same(tmp_path):
-    bm = index()
-    bm.save(tmp_path)
-    loaded = BM25.load(tmp_path)
+    segment = BM25.fit([tokenize(t) for t in CORPUS])
+    segment.save(tmp_path)
+    loaded, bm = BM25.load(tmp_path).live(), segment.live()
     terms = tokenize("investasi Allmed 150.000 Batang")
     assert np.array_equal(loaded.scores(terms), bm.scores(terms)) and loaded.idf(terms) == bm.idf(terms)
-    (tmp_path / "bm25-vocab.txt").write_text("3\nonly\n", encoding="utf-8")
+    (tmp_path / "bm25-vocab.txt").write_text("only\n", encoding="utf-8")
     with pytest.raises(ValueError, match="disagree"):
         BM25.load(tmp_path)
+
+
+def test_changes_score_as_a_full_rebuild_of_the_same_passages():
+    """A base with passages replaced and deleted, plus the changes' segment, scores each passage exactly as one
+    index fitted over the passages alive (the IDF and the average length follow the changes)."""
+    base = BM25.fit([tokenize(t) for t in CORPUS])
+    alive = np.array([True, False, True, False])  # passage 1 replaced, passage 3 deleted
+    new = ["KIT Batang membutuhkan 175.000 tenaga kerja Batang", "Allmed membangun pabrik di Batang"]
+    live = Live([(base, alive), (BM25.fit([tokenize(t) for t in new]), None)])
+    whole = BM25.fit([tokenize(t) for t in [CORPUS[0], CORPUS[2], *new]]).live()
+    for query in ("Batang", "Allmed investasi", "175.000 tenaga kerja", "Korea investor"):
+        terms = tokenize(query)
+        got = live.scores(terms)
+        np.testing.assert_allclose(got[[0, 2, 4, 5]], whole.scores(terms), rtol=1e-6)
+        assert got[1] == got[3] == 0  # dead rows never score
+        assert live.idf(terms) == pytest.approx(whole.idf(terms))

@@ -22,7 +22,7 @@ def test_concepts_keep_the_word_and_add_its_translations():
 
 
 def test_a_concept_counts_once_by_its_best_alternative():
-    bm = BM25.fit([tokenize(t) for t in ["pabrik pabrik kota", "perusahaan usaha firma", "kota lain"]])
+    bm = BM25.fit([tokenize(t) for t in ["pabrik pabrik kota", "perusahaan usaha firma", "kota lain"]]).live()
     one = bm.concept_scores([frozenset({"perusahaan"})])
     many = bm.concept_scores([frozenset({"perusahaan", "usaha", "firma"})])
     assert np.argmax(many) == 1 and many[1] == max(bm.scores([t])[1] for t in ("perusahaan", "usaha", "firma"))

@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict
 from functools import partial
 from typing import Any
@@ -45,6 +45,14 @@ class MilvusWriter(ChangeSet):
         if not self.previous:
             return set()
         return {r["name"] for r in self.store.scan(self.store.names(self.previous)[1], "piece == 0", ["name"])}
+
+    def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        """A build writes a whole generation here, every document upserted: "" for each one named that exists."""
+        if doc_ids is None or not self.previous:
+            return {}
+        documents = self.store.names(self.previous)[1]
+        rows = self.store.query(documents, "name in {n} and piece == 0", {"n": list(doc_ids)}, ["name"])
+        return {r["name"]: "" for r in rows}
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors the current generation holds for these keys (a key names the model, the runtime and the text)."""

@@ -1,4 +1,4 @@
-"""The JSON API: /healthz, /api/search, /api/documents/{doc_id}."""
+"""The JSON API: /healthz and /api/search (documents are in documents.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from ...core.config import Settings
-from ...core.schema import Document, Filters, Passage, SearchResponse
-from ..deps import EngineDep, SettingsDep
-from ..parts import document_part
+from ...core.schema import Filters, SearchResponse
+from ..deps import EngineDep
 
 # Query limits are part of the OpenAPI schema, so they are read (from BERITA_* variables) when the routes are
 # declared; the engine checks the limits of the settings it was given as well.
@@ -20,12 +19,12 @@ QUERY_TOKENS = Settings.from_env().embedding.query_tokens
 
 
 @dataclass
-class DocumentResponse:
-    document: Document  # a long article's text is the part's (``text_start`` says where it starts in the whole)
-    passages: list[Passage]
-    part: int = 1
-    parts: int = 1
-    text_start: int = 0
+class ErrorDetail:
+    detail: str
+
+
+router = APIRouter()
+health = APIRouter()  # open even where the API's reads need a key (load balancers ask it)
 
 
 @dataclass
@@ -35,18 +34,10 @@ class Health:
     documents: int
     passages: int
     built_at: str
-    generation: str
+    generation: str  # the index's version: its last full build, and "+N" for the changes made since
 
 
-@dataclass
-class ErrorDetail:
-    detail: str
-
-
-router = APIRouter()
-
-
-@router.get("/healthz", response_model=Health)
+@health.get("/healthz", response_model=Health)
 def healthz(engine: EngineDep) -> Health:
     info = engine.info
     return Health("ok", info.model, info.documents, info.passages, info.built_at, info.generation)
@@ -87,29 +78,3 @@ def api_search(
         source or None, date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
     )
     return engine.search(q, k=k, lang=lang, filters=filters, offset=offset, with_answer=answer)
-
-
-@router.get(
-    "/api/documents/{doc_id:path}",
-    response_model=DocumentResponse,
-    responses={
-        404: {"model": ErrorDetail, "description": "no document with that id"},
-        422: {"model": ErrorDetail, "description": "a malformed request, and why"},
-    },
-)
-def api_document(
-    doc_id: str,
-    engine: EngineDep,
-    settings: SettingsDep,
-    part: Annotated[
-        int,
-        Query(ge=1, le=100_000, description="a long article comes in parts of about BERITA_MAX_DOCUMENT_CHARS"),
-    ] = 1,
-) -> DocumentResponse:
-    found = engine.document(doc_id)
-    if found is None:
-        raise HTTPException(404, f"no document {doc_id[:200]!r}")
-    piece = document_part(*found, settings.web.max_document_chars, part)
-    if piece is None:
-        raise HTTPException(404, f"document {doc_id[:200]!r} has no part {part}")
-    return DocumentResponse(piece.document, piece.passages, piece.part, piece.parts, piece.text_start)
