@@ -6,7 +6,8 @@ import copy
 import dataclasses
 import logging
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -94,6 +95,7 @@ class SearchEngine:
         if settings.retrieval.rerank:
             self.reranker()
         self.answerer = self._answerer(settings.answers.reader)
+        self.observer: Callable[[str, float], None] | None = None  # told each search's stage times (web metrics)
         warm_up()
         if settings.retrieval.translate_english:
             bilingual.load()  # parse the dictionary now (a fraction of a second), not in the first English question
@@ -163,9 +165,14 @@ class SearchEngine:
     def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> SearchResponse:
         """The best ``k`` passages after the first ``offset``, and the direct answer from the best ones.
         ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
+        started = time.perf_counter()
         retrieval, options = self.retrieve(query, options, **changes)
+        retrieved = time.perf_counter()
         lead = self.read(retrieval, options) if options.with_answer else None
         found = self.judge(lead, retrieval, options)
+        if self.observer:
+            self.observer("retrieve", retrieved - started)
+            self.observer("answer", time.perf_counter() - retrieved)
         assert options.k is not None  # ``retrieve`` settles it
         shown = led_by(retrieval.hits, lead)[options.offset : options.offset + options.k]
         cited = [retrieval.passages[h.passage_id] for h in shown]

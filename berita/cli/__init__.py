@@ -4,16 +4,17 @@ and ``python -m web`` are kept as aliases)."""
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from ..core import logs
+
 
 def setup_logging() -> None:
-    """Progress and warnings go to stderr as plain lines; results go to stdout."""
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("berita").setLevel(logging.INFO)  # ours: progress too; other libraries: warnings only
+    """Progress and warnings go to stderr, as plain lines or JSON (BERITA_LOG_FORMAT); results go to stdout."""
+    logs.setup(json_lines=os.environ.get("BERITA_LOG_FORMAT", "text") == "json")
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:

@@ -139,6 +139,10 @@ class WebConfig:
     api_keys_file: str = ""
     read_keys: str = field(default="", repr=False)  # if set, the API's reads need one of these (or a write key)
     max_batch: int = 100  # articles in one POST /api/documents
+    # browser apps on these origins may call the API (comma-separated, such as https://app.example.com); none: no CORS
+    cors_origins: str = ""
+    access_log: bool = False  # one line a request (method, path, status, time, request id) on stderr
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a log line, for log collectors
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,10 +20,11 @@ from fastapi.templating import Jinja2Templates
 
 from ..core.config import Settings
 from ..engine import SearchEngine
-from ..errors import QueryError
+from ..errors import BeritaError, QueryError
 from .deps import EngineHolder, require_read_key, require_write_key
 from .keys import Keys
 from .limits import Limits
+from .observe import Metrics, observe
 from .render import (
     citation,
     document_citation,
@@ -34,6 +38,7 @@ from .render import (
 from .routes import api, documents, pages
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 MAX_ECHO = 200  # characters of a rejected input an error body may repeat
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -51,7 +56,11 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engines = EngineHolder(engine or SearchEngine.load(settings))
+        loaded = engine or SearchEngine.load(settings)
+        loaded.observer = app.state.metrics.observe_stage
+        app.state.engines = EngineHolder(loaded)
+        app.state.ready = threading.Event()
+        threading.Thread(target=_warm, args=(loaded, app.state.ready), daemon=True).start()
         yield
 
     app = FastAPI(
@@ -79,10 +88,22 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         safe_url=safe_url,
     )
     app.state.settings, app.state.templates = settings, templates
+    app.state.metrics = Metrics(lambda: getattr(getattr(app.state, "engines", None), "engine", None))
     app.add_exception_handler(QueryError, _query_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.middleware("http")(observe)
     app.middleware("http")(_security_headers)
-    app.add_middleware(Limits, web=settings.web, headers=SECURITY_HEADERS)  # outermost: before any route
+    app.add_middleware(Limits, web=settings.web, headers=SECURITY_HEADERS)  # before any route
+    origins = [o.strip() for o in settings.web.cors_origins.split(",") if o.strip()]
+    if origins:  # browser apps on these origins may call the API; none by default
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
     keys = Keys.from_settings(settings.web)
     app.state.keys = keys
     reads = [Depends(require_read_key)] if keys.read else []
@@ -93,6 +114,15 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         app.include_router(documents.writes, dependencies=[Depends(require_write_key)])
     app.include_router(pages.router)
     return app
+
+
+def _warm(engine: SearchEngine, ready: threading.Event) -> None:
+    """One search through every stage, so that /readyz says ready when the first user's search is not the slow one."""
+    try:
+        engine.search("berapa nilai investasi di Batang?", k=3)
+    except BeritaError as exc:
+        log.warning("warm-up search failed: %s", exc)
+    ready.set()
 
 
 def _swagger_files() -> str | None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ...core.config import Settings
 from ...core.schema import Filters, SearchResponse
@@ -39,8 +40,23 @@ class Health:
 
 @health.get("/healthz", response_model=Health)
 def healthz(engine: EngineDep) -> Health:
+    """The server answers and what it serves."""
     info = engine.info
     return Health("ok", info.model, info.documents, info.passages, info.built_at, info.generation)
+
+
+@health.get("/readyz", response_model=Health, responses={503: {"model": ErrorDetail, "description": "warming up"}})
+def readyz(engine: EngineDep, request: Request) -> Health:
+    """Ready for traffic: the index loaded and one search run through every model (after start-up, a second or so)."""
+    if not request.app.state.ready.is_set():
+        raise HTTPException(503, "warming up: the models have not answered their first search yet")
+    return healthz(engine)
+
+
+@health.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus's text format: requests and latency per route, the search's stages, the index's size and model."""
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get(
