@@ -243,12 +243,16 @@ class SearchEngine:
             raise QueryError("the query must be text")
         query = normalize(query, compatible=True)  # read, never quoted
         if not query:
-            raise QueryError("the query is empty")
+            raise QueryError("the query is empty", "empty")
         if len(query) > config.max_query_chars:
-            raise QueryError(f"the query is {len(query)} characters long; the limit is {config.max_query_chars}")
+            raise QueryError(
+                f"the query is {len(query)} characters long; the limit is {config.max_query_chars}",
+                "too_long",
+                limit=config.max_query_chars,
+            )
         k = config.default_k if options.k is None else options.k
         if not 1 <= k <= config.max_k:
-            raise QueryError(f"k must be between 1 and {config.max_k}")
+            raise QueryError(f"k must be between 1 and {config.max_k}", "bad_k", largest=config.max_k)
         if options.lang is not None and options.lang not in SUPPORTED:
             raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
         if options.mode not in MODES:
@@ -263,10 +267,10 @@ class SearchEngine:
         for name in ("date_from", "date_to"):
             value = getattr(filters, name)
             if value and not _is_date(value):
-                raise QueryError(f"{name} must be a date written YYYY-MM-DD (got {value[:20]!r})")
+                raise QueryError(f"{name} must be a date written YYYY-MM-DD (got {value[:20]!r})", "bad_date")
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             # an empty result would read as "nothing was written"; the range is the mistake
-            raise QueryError(f"date_from ({filters.date_from}) is after date_to ({filters.date_to})")
+            raise QueryError(f"date_from ({filters.date_from}) is after date_to ({filters.date_to})", "date_order")
         return filters
 
     def clear_cache(self) -> None:
@@ -277,6 +281,10 @@ class SearchEngine:
     def document(self, doc_id: str) -> tuple[Document, list[Passage]] | None:
         doc = self.backend.documents.document(doc_id)
         return (doc, self.backend.documents.passages_of(doc_id)) if doc else None
+
+    def recent(self, n: int = 4) -> list[Document]:
+        """The ``n`` most recently dated articles, newest first (the page offers them to search)."""
+        return self.backend.documents.recent(n)
 
     def sources(self) -> list[str]:
         """Every source named in the index, for filter menus."""

@@ -8,7 +8,12 @@ class BeritaError(Exception):
 
 
 class QueryError(BeritaError, ValueError):
-    """A query the engine will not run: empty, too long, or with bad options."""
+    """A query the engine will not run: empty, too long, or with bad options. ``code`` and ``values`` let a page
+    say it in its reader's language (``lang/labels.py``); the message is the API's English."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: object):
+        super().__init__(message)
+        self.code, self.values = code, values
 
 
 class ModelError(BeritaError, RuntimeError):

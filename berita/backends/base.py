@@ -47,6 +47,10 @@ class DocumentStore(Protocol):
         """Up to ``n`` passages spread over the index (to check that an embedder agrees with its vectors)."""
         ...
 
+    def recent(self, n: int) -> list[Document]:
+        """The ``n`` most recently dated documents, newest first (undated ones after them)."""
+        ...
+
 
 class DenseIndex(Protocol):
     def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:

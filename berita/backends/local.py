@@ -117,6 +117,11 @@ class LocalIndex:
         return change.document if change else self.base.documents.get(doc_id)
 
     @cached_property
+    def newest(self) -> list[Document]:
+        """The 20 most recently dated documents, newest first (for the page's examples)."""
+        return sorted(self.documents.values(), key=lambda d: d.date or "", reverse=True)[:20]
+
+    @cached_property
     def documents(self) -> dict[str, Document]:
         """Every document now, the generation's first (in their order), then the changed ones."""
         out = {d: doc for d, doc in self.base.documents.items() if d not in self.delta.changes}
@@ -248,6 +253,9 @@ class LocalDocuments:
 
     def sources(self) -> list[str]:
         return list(self._index._sources)
+
+    def recent(self, n: int) -> list[Document]:
+        return self._index.newest[:n]
 
     def sample(self, n: int) -> list[Passage]:
         alive = self._index.rows_alive

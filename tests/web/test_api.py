@@ -101,14 +101,26 @@ def test_user_text_is_escaped(client):
     assert attack not in page and html.escape(attack, quote=False) in page or "&lt;script&gt;" in page
 
 
+def test_the_examples_are_the_newest_articles_of_the_index(client, engine):
+    newest = engine.recent(4)
+    page = client.get("/").text
+    assert len(newest) == 4 and all(html.escape(d.title, quote=False) in page for d in newest)
+    dates = [d.date or "" for d in newest]
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2025-06-12"  # the seeds' latest first
+
+
 def test_empty_and_error_states(client):
-    assert "berapa hektare ruang yang disiapkan Pemkab Batang untuk UMKM?" in client.get("/").text  # examples
+
     odd = client.get("/", params={"q": "Allmed", "k": "banyak", "lang": "xx", "date_from": "kemarin"})
-    assert odd.status_code == 200 and "k must be a whole number" in odd.text
+    assert odd.status_code == 200 and "Jumlah hasil harus bilangan bulat dari 1 sampai 50" in odd.text
     odd = client.get("/", params={"q": "Allmed", "k": "", "lang": "xx", "date_from": "kemarin"})
-    assert odd.status_code == 200 and "date_from must be a date" in odd.text
+    # in the page's language, without the API's parameter names
+    alert = odd.text.split('role="alert">')[1].split("</p>")[0]
+    assert odd.status_code == 200 and "Tanggal harus ditulis lengkap" in alert and "date_from" not in alert
     page = client.get("/", params={"q": "x" * 1200})
-    assert page.status_code == 200 and "limit" in page.text and "Traceback" not in page.text
+    assert page.status_code == 200 and "paling banyak 1000 karakter" in page.text and "Traceback" not in page.text
+    english = client.get("/", params={"q": "x" * 1200, "ui": "en"})
+    assert "too long: 1000 characters at most" in english.text
 
 
 def test_document_page_marks_the_cited_passage(client):
@@ -135,10 +147,10 @@ def test_a_date_range_that_cannot_hold_an_article_is_an_error_not_an_empty_resul
     same_day = client.get("/api/search", params={"q": "kerja sama", "date_from": "2025-06-12", "date_to": "2025-06-12"})
     assert same_day.status_code == 200
     page = client.get("/", params={"q": "kerja sama", "date_from": "2025-12-31", "date_to": "2025-01-01"})
-    assert page.status_code == 200 and "is after date_to" in page.text
+    assert page.status_code == 200 and "Tanggal awal jatuh setelah tanggal akhir" in page.text
     # the page takes its dates as typed; one that is no day of the calendar is said so, not compared as text
     page = client.get("/", params={"q": "kerja sama", "date_from": "2025-02-30"})
-    assert page.status_code == 200 and "date_from must be a date" in page.text
+    assert page.status_code == 200 and "Tanggal harus ditulis lengkap" in page.text
 
 
 def test_paging_with_offset(client):

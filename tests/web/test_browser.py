@@ -151,12 +151,14 @@ def test_phone_sized_screen_has_no_sideways_scrolling(tmp_path, server, shots):
         driver.quit()
 
 
-def test_empty_page_offers_examples_in_both_languages(browser, server):
+def test_empty_page_offers_the_newest_articles_to_search(browser, server):
     browser.get(server + "/")
-    examples = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".examples a")]
-    assert "berapa hektare ruang yang disiapkan Pemkab Batang untuk UMKM?" in examples
-    assert "How much is Allmed investing in Batang?" in examples
     assert browser.switch_to.active_element.get_attribute("id") == "q"  # focus starts in the search box
+    examples = browser.find_elements(By.CSS_SELECTOR, ".examples a")
+    assert len(examples) == 4 and examples[0].text == "Batang dan Zhijiang China Jajaki Kerja Sama Sister City"
+    examples[0].click()  # the seeds' newest article (2025-06-12), drawn from the index, not written in the page
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "results")))
+    assert text(browser, "#results h3") == "Batang dan Zhijiang China Jajaki Kerja Sama Sister City"
 
 
 def test_error_and_no_match_states(browser, server):
@@ -241,3 +243,48 @@ def test_the_api_docs_render_their_operations(browser, server):
     paths = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
     assert "/api/search" in paths and any(p.startswith("/api/documents/") for p in paths)
     assert "Unable to render" not in browser.find_element(By.TAG_NAME, "body").text
+
+
+LONG_TITLE = "Pemerintah Kabupaten Batang menyiapkan kawasan industri terpadu " * 6
+UNBROKEN = "https://contoh.example/berita/" + "panjangsekali" * 60
+
+
+@pytest.fixture(scope="module")
+def awkward_server(tmp_path_factory, embedder):
+    """An index of articles with a 390-character title, an unbroken 800-character string and a long source."""
+    import json
+
+    from berita import Settings, build
+    from tests.conftest import serving
+
+    folder = tmp_path_factory.mktemp("awkward")
+    rows = [
+        {
+            "doc_id": "panjang-" + "x" * 150,
+            "title": LONG_TITLE,
+            "text": f"Batang (ANTARA) - Kawasan industri Batang dibuka. Alamatnya {UNBROKEN} di sana.\n"
+            "Investasi di kawasan industri Batang mencapai Rp 5 triliun tahun ini menurut pemerintah.",
+            "source": "Sumber" * 30,
+            "url": UNBROKEN,
+        }
+    ]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    settings = Settings().replace(index_dir=folder / "index")
+    build([folder / "a.jsonl"], settings, embedder)
+    with serving(settings.storage.index_dir) as base:
+        yield base
+
+
+def test_no_page_scrolls_sideways_on_a_phone_whatever_the_text(tmp_path, awkward_server):
+    driver = start_browser(tmp_path, size=(390, 844))
+    try:
+        ask(driver, awkward_server, "kawasan industri Batang " + "panjangsekali" * 20)
+        pages = {"search": driver.current_url}
+        link = driver.find_element(By.CSS_SELECTOR, "#results h3 a").get_attribute("href")
+        pages.update(document=link, missing=awkward_server + "/documents/" + "y" * 300, error=awkward_server + "/?k=x")
+        for name, url in pages.items():
+            driver.get(url)
+            fits = driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+            assert fits, f"the {name} page scrolls sideways at 390 px"
+    finally:
+        driver.quit()

@@ -164,6 +164,12 @@ class MilvusDocuments:
     def sample(self, n: int) -> list[Passage]:
         return self._passages("ordinal >= 0", {}, limit=n)
 
+    def recent(self, n: int) -> list[Document]:
+        rows = self.g.store.query(self.g.passages, "ordinal == 0", {}, ["doc_id", "date"], limit=16_384)
+        newest = [r["doc_id"] for r in sorted(rows, key=lambda r: r["date"] or "", reverse=True)[:n]]
+        found = self.documents(newest)
+        return [found[d] for d in newest if d in found]
+
     def _passages(self, expr: str, params: dict, limit: int | None = None) -> list[Passage]:
         return [_passage(r) for r in self.g.rows(expr, params, PASSAGE_FIELDS, limit)]
 

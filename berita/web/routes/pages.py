@@ -35,15 +35,19 @@ def page_search(
     lang = lang if lang in ("id", "en") else ""
     filters = Filters(source[:200] or None, date_from[:10] or None, date_to[:10] or None)
     q = q[: config.max_query_chars + 1]  # still refused as too long, but echoed three times at most this long
+    failure: QueryError | None = None
     if size is None:
-        size, error = config.default_k, f"k must be a whole number between 1 and {config.max_k}"
+        size, failure = config.default_k, QueryError("bad k", "bad_k", largest=config.max_k)
     elif q.strip():
         try:
             response = engine.search(q, k=size, lang=lang or None, filters=filters)
         except QueryError as exc:
-            error = str(exc)
+            failure = exc
     chosen_ui = ui if ui in ("id", "en") else ""  # the reader's own choice sticks; otherwise labels follow the question
     ui = chosen_ui or (response.lang if response else (lang or "id"))
+    if failure:  # in the page's language, without the API's parameter names
+        messages = labels(ui)["errors"]
+        error = messages.get(failure.code, messages["invalid"]).format(**failure.values)
     return templates.TemplateResponse(
         request,
         "search.html",
@@ -58,6 +62,7 @@ def page_search(
             "chosen_ui": chosen_ui,
             "filters": filters,
             "sources": engine.sources(),
+            "examples": [] if q.strip() else [d.title for d in engine.recent(4)],
             "max_k": config.max_k,
         },
     )
