@@ -54,6 +54,10 @@ def test_documents_and_passages_read_back(built, engine):
     assert ours.document(ALLMED) == engine.document(ALLMED)
     assert ours.backend.documents.sources() == engine.backend.documents.sources() == ["ANTARA", "PojokPantura.Com"]
     assert ours.document("no-such-document") is None
+    newest = ours.recent(5)  # the page's examples: the one dated seed first, then the undated ones
+    assert newest[0].doc_id == ALLMED and {d.doc_id for d in newest} == set(
+        engine.backend.documents.documents([d.doc_id for d in engine.recent(5)])
+    )
 
 
 def test_filters_by_source_and_date(built):
