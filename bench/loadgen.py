@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--unique", action="store_true", help="make every query new (no cached embeddings)")
     parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--no-answer", action="store_true", help="search only (answer=false): nothing is read")
     args = parser.parse_args()
     target = urlsplit(args.url)
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -48,7 +49,8 @@ def main() -> int:
             q = QUESTIONS[i % len(QUESTIONS)] + (f" {salt}{i}" if args.unique else "")
             started = time.perf_counter()
             try:
-                conn.request("GET", "/api/search?" + urlencode({"q": q, "k": 10}))
+                params = {"q": q, "k": 10, **({"answer": "false"} if args.no_answer else {})}
+                conn.request("GET", "/api/search?" + urlencode(params))
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200

@@ -164,9 +164,11 @@ def bench_http(settings: Settings, requests: int) -> dict:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.05)
         out: dict[str, Any] = {"cold_start_s": round(time.perf_counter() - started, 2)}
-        for unique in (False, True):
-            for concurrency in (1, 4, 16):
-                args = [
+        runs = [(unique, concurrency, False) for unique in (False, True) for concurrency in (1, 4, 16)]
+        runs += [(True, concurrency, True) for concurrency in (1, 4)]  # search only: answer=false, nothing read
+        for unique, concurrency, search_only in runs:
+            args = (
+                [
                     sys.executable,
                     str(ROOT / "bench" / "loadgen.py"),
                     url,
@@ -174,12 +176,16 @@ def bench_http(settings: Settings, requests: int) -> dict:
                     str(requests),
                     "--concurrency",
                     str(concurrency),
-                ] + (["--unique"] if unique else [])
-                result = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
-                row = percentiles(result["latencies"])
-                row["rps"] = round(len(result["latencies"]) / result["wall_seconds"], 1)
-                row["errors"] = result["errors"]
-                out[f"{'unique' if unique else 'repeated'}_c{concurrency}"] = row
+                ]
+                + (["--unique"] if unique else [])
+                + (["--no-answer"] if search_only else [])
+            )
+            result = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+            row = percentiles(result["latencies"])
+            row["rps"] = round(len(result["latencies"]) / result["wall_seconds"], 1)
+            row["errors"] = result["errors"]
+            name = f"{'unique' if unique else 'repeated'}_c{concurrency}"
+            out[f"search_only_{name}" if search_only else name] = row
         return out
     finally:
         server.terminate()
