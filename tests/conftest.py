@@ -23,7 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 # the fields of one result in the --json output and the API: a contract other tools rely on
-RESULT_FIELDS = {"rank", "score", "doc_id", "passage_id", "title", "source", "date", "text", "start", "end"}
+RESULT_FIELDS = {
+    "rank",
+    "score",
+    "doc_id",
+    "passage_id",
+    "title",
+    "source",
+    "date",
+    "text",
+    "start",
+    "end",
+    "paragraphs",
+}
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -79,6 +79,7 @@ class Citation:
     date: str | None
     start: int
     end: int
+    paragraphs: list[int]  # the article's paragraphs the passage lies in, first and last (1-based, as the page counts)
 
     @classmethod
     def of(cls, document: Document, passage: Passage) -> Citation:
@@ -90,10 +91,18 @@ class Citation:
             document.date,
             passage.start,
             passage.end,
+            paragraphs(document.text, passage.start, passage.end),
         )
 
     def fields(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def paragraphs(text: str, start: int, end: int) -> list[int]:
+    """The first and last paragraph (1-based) of ``text[start:end]``; a cleaned article has one paragraph a line.
+    A passage is the chunker's, not the article's: a citation names the article's own paragraphs."""
+    first = text.count("\n", 0, start) + 1
+    return [first, first + text.count("\n", start, max(start, end - 1))]
 
 
 @dataclass
@@ -113,6 +122,7 @@ class Result:
     text: str
     start: int
     end: int
+    paragraphs: list[int] = field(default_factory=list)  # the article's paragraphs the passage lies in: [first, last]
 
 
 @dataclass
@@ -139,6 +149,7 @@ class Answer:
     level: str | None = None
     # for an English question, the span as an English reader writes it ("USD 100 million"); else None
     span_en: str | None = None
+    paragraphs: list[int] = field(default_factory=list)  # the article's paragraphs the passage lies in: [first, last]
 
 
 @dataclass

@@ -31,7 +31,8 @@ from .render import (
     document_link,
     format_date,
     highlight,
-    passage_label,
+    paragraph_label,
+    passage_paragraphs,
     safe_url,
     url_with,
 )
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     templates.env.globals.update(
         highlight=highlight,
         citation=citation,
-        passage_label=passage_label,
+        paragraph_label=paragraph_label,
+        passage_paragraphs=passage_paragraphs,
         document_citation=document_citation,
         document_link=document_link,
         format_date=format_date,

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from ..core.schema import paragraphs
 from ..core.text import tokenize
 from ..lang.id.lexicon import MONTHS_EN, MONTHS_ID
 from ..lang.labels import LABELS
@@ -27,16 +28,21 @@ def format_date(iso: str | None, lang: str) -> str | None:
     return f"{day} {(MONTHS_ID if lang == 'id' else MONTHS_EN)[month - 1]} {year}"
 
 
-def passage_label(passage_id: str, lang: str) -> str:
-    ordinal = int(passage_id.rsplit(".p", 1)[1]) + 1
-    return f"{labels(lang)['paragraph']} {ordinal}"
+def paragraph_label(numbers: list[int], lang: str) -> str:
+    """ "paragraf 7" or "paragraf 7–8": the article's own paragraphs, as its page numbers them."""
+    first, last = numbers
+    return f"{labels(lang)['paragraph']} {first}" + (f"–{last}" if last > first else "")
+
+
+def passage_paragraphs(doc, passage) -> list[int]:
+    return paragraphs(doc.text, passage.start, passage.end)
 
 
 def citation(item, lang: str) -> str:
     """ "Sumber: ANTARA, 7 Juli 2023 — paragraf 3" (or "Source: …")."""
     t = labels(lang)
     parts = [x for x in (item.source or t["unknown_source"], format_date(item.date, lang)) if x]
-    return f"{t['source']}: {', '.join(parts)} — {passage_label(item.passage_id, lang)}"
+    return f"{t['source']}: {', '.join(parts)} — {paragraph_label(item.paragraphs, lang)}"
 
 
 def document_citation(doc, passage, lang: str) -> str:
@@ -44,7 +50,7 @@ def document_citation(doc, passage, lang: str) -> str:
     parts = [f"“{doc.title}”", doc.source or labels(lang)["unknown_source"], format_date(doc.date, lang)]
     anchor = f"#p-{passage.passage_id}" if passage else ""
     where = safe_url(doc.url) or document_link(doc.doc_id) + anchor
-    label = f", {passage_label(passage.passage_id, lang)}" if passage else ""
+    label = f", {paragraph_label(passage_paragraphs(doc, passage), lang)}" if passage else ""
     return ", ".join(p for p in parts if p) + label + f". {where}"
 
 

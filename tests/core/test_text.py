@@ -57,3 +57,13 @@ def test_normalize_keeps_the_text_as_written_and_matching_folds_it():
     assert fold(written) == "luas 2.093,45 km2 selama 21⁄2 tahun... batang"
     assert tokenize("km² Ｂatang") == tokenize("km2 Batang") == ["km", "2", "batang"]
     assert reading("Luas 24 km².") == reading("luas 24 km2")
+
+
+def test_a_citation_names_the_articles_own_paragraphs():
+    from berita.core.schema import paragraphs
+
+    text = "Judul pertama.\nParagraf dua panjang.\nParagraf tiga.\nParagraf empat."
+    two = text.index("Paragraf dua")
+    assert paragraphs(text, 0, 14) == [1, 1]
+    assert paragraphs(text, two, text.index("Paragraf tiga") + 14) == [2, 3]  # a passage joining two paragraphs
+    assert paragraphs(text, text.index("Paragraf empat"), len(text)) == [4, 4]

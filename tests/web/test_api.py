@@ -78,7 +78,7 @@ def test_openapi_docs(client):
 def test_search_page_shows_answer_citation_and_links(client):
     page = client.get("/", params={"q": "How much is Allmed investing in Batang?", "ui": "id"}).text
     assert '<p class="span">USD 100 million <span class="source-span" lang="id">(USD 100 juta)</span></p>' in page
-    assert "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 6" in page
+    assert "Sumber: tidak disebutkan, 12 Juni 2025 — paragraf 9" in page  # the article's own paragraph
     assert f'href="/documents/{ALLMED}?p={ALLMED}.p5&amp;ui=id#p-{ALLMED}.p5"' in page
     assert '<mark class="term">Allmed</mark>' in page
     silent = client.get("/", params={"q": "siapa pemenang piala dunia sepak bola 1998?"}).text
@@ -126,6 +126,7 @@ def test_empty_and_error_states(client):
 def test_document_page_marks_the_cited_passage(client):
     page = client.get(f"/documents/{ALLMED}", params={"p": f"{ALLMED}.p5"}).text
     assert f'id="p-{ALLMED}.p5" class="passage marked"' in page
+    assert f'href="#p-{ALLMED}.p5" aria-label="paragraf 9">¶9</a>' in page  # numbered as the citation counts
     assert client.get("/documents/nope").status_code == 404
 
 

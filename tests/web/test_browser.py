@@ -81,8 +81,8 @@ def test_indonesian_question_shows_answer_card_and_citation(browser, server, sho
     assert text(browser, "#answer h2") == "JAWABAN"  # uppercase by CSS; a person reads it so
     assert text(browser, "#answer-level") == "yakin, 9 dari 10 jawaban seperti ini benar"
     assert text(browser, "#answer .span") == "20 hektare"
-    assert "Sumber: PojokPantura.Com — paragraf 2" in text(browser, "#answer .cite")
-    assert text(browser, "#r-1 .citation") == "Sumber: PojokPantura.Com — paragraf 2"
+    assert "Sumber: PojokPantura.Com — paragraf 2–3" in text(browser, "#answer .cite")
+    assert text(browser, "#r-1 .citation") == "Sumber: PojokPantura.Com — paragraf 2–3"
     assert browser.find_element(By.ID, "q").get_attribute("value") == question  # kept
     assert "20 hektare" in text(browser, "#r-1 mark.answer")
     assert browser.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "id"
@@ -93,7 +93,7 @@ def test_english_question_gets_english_labels(browser, server, shots):
     ask(browser, server, "How much is Allmed investing in Batang?")
     assert text(browser, "#answer h2") in ("ANSWER", "POSSIBLE ANSWER — CHECK THE PASSAGE")  # its calibrated level
     assert text(browser, "#answer .span") == "USD 100 million (USD 100 juta)"  # for an English reader, then the source
-    assert text(browser, "#r-1 .citation") == "Source: not stated, 12 June 2025 — paragraph 6"
+    assert text(browser, "#r-1 .citation") == "Source: not stated, 12 June 2025 — paragraph 9"
     assert text(browser, "#detected-lang") == "English"
     page = browser.find_element(By.TAG_NAME, "main").text
     for indonesian_label in ("Jawaban", "Sumber:", "Bahasa pertanyaan", "Saring"):
@@ -125,7 +125,7 @@ def test_document_page_marks_scrolls_to_and_copies_the_cited_passage(browser, se
     button.click()
     WebDriverWait(browser, 5).until(EC.text_to_be_present_in_element((By.ID, "copy-status"), "Kutipan disalin"))
     citation = browser.find_element(By.ID, "copy-citation").get_attribute("data-citation")
-    assert citation.startswith("“Batang dan Zhijiang China Jajaki Kerja Sama Sister City”") and "paragraf 6" in citation
+    assert citation.startswith("“Batang dan Zhijiang China Jajaki Kerja Sama Sister City”") and "paragraf 9" in citation
     assert browser.execute_script(
         "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", marked
     )
