@@ -110,3 +110,12 @@ def serving(
 def server(seed_settings):
     with serving(seed_settings.storage.index_dir) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    """An HTTP client of the seeds' server (a module may define its own, with a tighter timeout)."""
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=60) as c:
+        yield c

@@ -55,12 +55,6 @@ MISSING_IDS = ["nope", "a/b/c", "%2e%2e%2f", "x" * 3000, "😀", " ", "%00", "ne
 DOT_IDS = ["..", "../seeds", "002_40828a4ac6eca9be/..", "./."]
 
 
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server, timeout=60) as c:
-        yield c
-
-
 def clear(response: httpx.Response) -> None:
     """A bad input gets a clear answer: never a 500, a JSON detail for 4xx on the API, a bounded body, security headers."""
     assert response.status_code < 500, response.text[:300]

@@ -3,6 +3,7 @@ to read, and a writer that changes them in one commit. Passages are named by str
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -81,8 +82,6 @@ class LexicalIndex(Protocol):
 def signature(document: Document, keys: Sequence[str]) -> str:
     """What decides whether a document must be written again: its fields (``content_hash``) and exactly what was
     embedded of it (its passages' embedding keys, which name the model, the runtime and the text)."""
-    import hashlib
-
     return hashlib.sha1("\x1f".join([document.content_hash or "", *keys]).encode()).hexdigest()
 
 

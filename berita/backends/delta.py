@@ -53,10 +53,6 @@ class Delta:
     seq: int = 0
     changes: dict[str, Change] = field(default_factory=dict)
 
-    @property
-    def passages(self) -> int:
-        return sum(len(c.passages) for c in self.changes.values())
-
 
 @contextmanager
 def _connect(path: Path, write: bool) -> Iterator[sqlite3.Connection]:

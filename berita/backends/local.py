@@ -108,13 +108,20 @@ class LocalIndex:
         self.all_alive = bool(alive.all())
         self.bm25 = Live([(base.bm25, None if self.all_alive else alive), (BM25.fit(_tokens(self.extra)), None)])
         self.version = version_name(base.path.name, self.delta.seq)
-        self._sources = sorted({d.source for d in self.documents.values() if d.source}, key=str.casefold)
         self.allowed = lru_cache(maxsize=64)(self._allowed)  # filters repeat across pages
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """The rows a search may return: those alive that ``filters`` accept (None: every row)."""
+        return self.allowed(filters) if filters else (None if self.all_alive else self.alive)
 
     # ---- the index as it is now -----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
         change = self.delta.changes.get(doc_id)
         return change.document if change else self.base.documents.get(doc_id)
+
+    @cached_property
+    def sources(self) -> list[str]:
+        return sorted({d.source for d in self.documents.values() if d.source}, key=str.casefold)
 
     @cached_property
     def newest(self) -> list[Document]:
@@ -252,7 +259,7 @@ class LocalDocuments:
         return self._index.passages_of(doc_id)
 
     def sources(self) -> list[str]:
-        return list(self._index._sources)
+        return list(self._index.sources)
 
     def recent(self, n: int) -> list[Document]:
         return self._index.newest[:n]
@@ -270,7 +277,7 @@ class LocalDense:
     def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
         index = self._index
         n = len(index.base.passages)
-        allowed = index.allowed(filters) if filters else (None if index.all_alive else index.alive)
+        allowed = index.mask(filters)
         # with filters or replaced passages, look deeper so that enough allowed passages remain
         fetch = k if allowed is None else min(n, k * 20)
         scores, rows = index.base.ann.search(vector[None, :], max(fetch, 1))  # a generation is never empty
@@ -290,12 +297,8 @@ class LocalLexical:
     def __init__(self, index: LocalIndex):
         self._index = index
 
-    def _mask(self, filters: Filters | None) -> np.ndarray | None:
-        index = self._index
-        return index.allowed(filters) if filters else (None if index.all_alive else index.alive)
-
     def search(self, terms: list[str], k: int, filters: Filters | None = None) -> list[Hit]:
-        rows, scores = self._index.bm25.search(terms, k, self._mask(filters))
+        rows, scores = self._index.bm25.search(terms, k, self._index.mask(filters))
         return self._index.hits(rows, scores)
 
     def scores(self, terms: list[str], passage_ids: Sequence[str]) -> np.ndarray:
@@ -303,7 +306,7 @@ class LocalLexical:
 
     def search_concepts(self, concepts: list[frozenset[str]], k: int, filters: Filters | None = None) -> list[Hit]:
         index = self._index
-        rows, top = index.bm25.top(index.bm25.concept_scores(concepts), k, self._mask(filters))
+        rows, top = index.bm25.top(index.bm25.concept_scores(concepts), k, index.mask(filters))
         return index.hits(rows, top)
 
     def idf(self, terms: list[str]) -> dict[str, float]:

@@ -9,7 +9,6 @@ from ..core.config import Settings
 from ..engine import SearchEngine
 from ..errors import BeritaError
 from ..web import create_app
-from ..web.keys import Keys
 from ..web.server import run
 from . import add_storage_arguments, setup_logging, storage
 
@@ -24,15 +23,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
     try:
         settings = Settings.from_env(host=args.host, port=args.port, **storage(args))
         engine = SearchEngine.load(settings)  # fail here, clearly, rather than on the first request
+        app = create_app(settings, engine)  # bad API keys fail here too
     except BeritaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    web = settings.web
-    try:
-        keys = Keys.from_settings(web)
-    except BeritaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    web, keys = settings.web, app.state.keys
     writes = (
         f"writes open to {len(keys.write)} key(s)"
         if keys.write
@@ -40,5 +35,5 @@ def main(argv: list[str] | None = None, prog: str = "python -m web") -> int:
     )
     reads = "reads need a key" if keys.read else "reads open"
     print(f"serving {engine.info.passages} passages on http://{web.host}:{web.port}/ ({writes}; {reads})", flush=True)
-    run(create_app(settings, engine), web)
+    run(app, web)
     return 0

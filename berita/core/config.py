@@ -135,12 +135,14 @@ class WebConfig:
     max_document_chars: int = 50_000  # a document's text is served in parts of about this many characters
     # keys that may add, replace and delete articles (comma-separated), or a file of them, one a line; none: the
     # server has no write routes. Keys are never printed (repr=False) nor logged
-    api_keys: str = field(default="", repr=False)
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
     api_keys_file: str = ""
-    read_keys: str = field(default="", repr=False)  # if set, the API's reads need one of these (or a write key)
+    read_keys: tuple[str, ...] = field(
+        default=(), repr=False
+    )  # if set, the API's reads need one of these (or a write key)
     max_batch: int = 100  # articles in one POST /api/documents
     # browser apps on these origins may call the API (comma-separated, such as https://app.example.com); none: no CORS
-    cors_origins: str = ""
+    cors_origins: tuple[str, ...] = ()
     access_log: bool = False  # one line a request (method, path, status, time, request id) on stderr
     log_format: Literal["text", "json"] = "text"  # json: one JSON object a log line, for log collectors
 

@@ -98,20 +98,18 @@ def build(
         changed, changed_passages, changed_keys = only_changed(writer.signatures(), documents, passages, keys)
         checkpoints = Checkpoints(index_dir, space)  # local build state, whichever backend the index lives in
         stored = read_vectors_file(vectors_file, space) if vectors_file else {}
-        vectors, embedded = embed_changes(
+        version, embedded = write_changes(
             writer,
+            changed,
             changed_passages,
             changed_keys,
+            removed,
             embedder,
             settings,
             {**stored, **checkpoints.load()},
             checkpoints,
             executor,
         )
-        writer.delete(removed)
-        writer.upsert(changed, changed_passages, changed_keys, vectors)
-        info = IndexInfo(embedder.name, embedder.dim, len(documents), len(passages), "", runtime=embedder.runtime)
-        version = writer.commit(info)
         checkpoints.clear()
     return BuildReport(
         len(documents),
@@ -144,18 +142,21 @@ def only_changed(
     return changed, [p for p, _ in rows], [k for _, k in rows]
 
 
-def embed_changes(
+def write_changes(
     writer: IndexWriter,
+    documents: list[Document],
     passages: list[Passage],
     keys: list[str],
+    removed: list[str],
     embedder: Embedder,
     settings: Settings,
     cached: dict[str, np.ndarray] | None = None,
     checkpoints: Checkpoints | None = None,
     executor: Executor | None = None,
-) -> tuple[np.ndarray, int]:
-    """The vectors of ``passages`` (by their ``keys``): those the index or ``cached`` hold, the others embedded
-    (each distinct text once, saved to ``checkpoints`` as it goes); and how many were embedded."""
+) -> tuple[str, int]:
+    """Write ``documents`` (with their ``passages`` and embedding ``keys``) and remove ``removed`` in one commit;
+    returns the version that holds the change and how many passages were embedded. Vectors the index or
+    ``cached`` hold are reused, the others embedded (each distinct text once, saved to ``checkpoints``)."""
     cached = {**writer.known_vectors(keys), **(cached or {})}
     missing = _first_of_each([i for i, key in enumerate(keys) if key not in cached], keys)
     if missing:
@@ -172,7 +173,11 @@ def embed_changes(
         cached.update(zip((keys[i] for i in missing), fresh))
     vectors = [cached[key] for key in keys]
     matrix = np.stack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, embedder.dim), np.float32)
-    return matrix, len(missing)
+    writer.delete(removed)
+    writer.upsert(documents, passages, keys, matrix)
+    # what embedded the index; the writer counts the documents and passages it holds
+    info = IndexInfo(embedder.name, embedder.dim, 0, 0, "", runtime=embedder.runtime)
+    return writer.commit(info), len(missing)
 
 
 def check_removal(removed: int, existing: int, max_share: float, force: bool) -> bool:

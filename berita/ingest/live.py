@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..backends import open_writer
-from ..backends.base import IndexInfo
 from ..core.config import Settings
 from ..embed import Embedder, embedding_key, vector_space
-from .build import embed_changes, only_changed, prepare
+from .build import only_changed, prepare, write_changes
 from .readers import article
 
 log = logging.getLogger(__name__)
@@ -69,11 +68,7 @@ def write(
         changed, changed_passages, changed_keys = only_changed(existing, documents, passages, keys)
         gone = [d for d in dict.fromkeys(deletes) if d in existing]
         if changed or gone:
-            vectors, _ = embed_changes(writer, changed_passages, changed_keys, embedder, settings)
-            writer.delete(gone)
-            writer.upsert(changed, changed_passages, changed_keys, vectors)
-            info = IndexInfo(embedder.name, embedder.dim, 0, 0, "", runtime=embedder.runtime)
-            version = writer.commit(info)
+            version, _ = write_changes(writer, changed, changed_passages, changed_keys, gone, embedder, settings)
     ids = {d.doc_id for d in changed}
     for doc in documents:
         status: Status = "unchanged" if doc.doc_id not in ids else "replaced" if doc.doc_id in existing else "created"

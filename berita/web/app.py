@@ -96,11 +96,10 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     app.middleware("http")(observe)
     app.middleware("http")(_security_headers)
     app.add_middleware(Limits, web=settings.web, headers=SECURITY_HEADERS)  # before any route
-    origins = [o.strip() for o in settings.web.cors_origins.split(",") if o.strip()]
-    if origins:  # browser apps on these origins may call the API; none by default
+    if settings.web.cors_origins:  # browser apps on these origins may call the API; none by default
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=origins,
+            allow_origins=list(settings.web.cors_origins),
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],

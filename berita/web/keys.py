@@ -29,14 +29,14 @@ class Keys:
 
     @classmethod
     def from_settings(cls, web: WebConfig) -> Keys:
-        write = _split(web.api_keys)
+        write = list(web.api_keys)
         if web.api_keys_file:
             try:
                 write += [line.strip() for line in Path(web.api_keys_file).read_text(encoding="utf-8").splitlines()]
             except OSError as exc:
                 raise ConfigError(f"BERITA_API_KEYS_FILE={web.api_keys_file}: {exc.strerror or exc}") from exc
         write = [k for k in write if k and not k.startswith("#")]
-        read = _split(web.read_keys)
+        read = list(web.read_keys)
         for key in [*write, *read]:
             if len(key) < 16:
                 raise ConfigError("an API key must be at least 16 characters (use: openssl rand -hex 24)")
@@ -50,7 +50,3 @@ class Keys:
         is_write = any([hmac.compare_digest(digest, d) for d in self.write])  # a list: every digest compared
         is_read = any([hmac.compare_digest(digest, d) for d in self.read])
         return "write" if is_write else "read" if is_read else None
-
-
-def _split(raw: str) -> list[str]:
-    return [k.strip() for k in raw.split(",") if k.strip()]

@@ -7,17 +7,10 @@ import sys
 import time
 
 import httpx
-import pytest
 
 from tests.conftest import ROOT, free_port, serving
 
 APP = "https://app.example.com"
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server, timeout=60) as c:
-        yield c
 
 
 def test_no_cors_unless_origins_are_set(client):
