@@ -16,6 +16,7 @@ from typing import Any
 from .answering import Answerer, Calibrator, Candidate, NeuralReader, ReaderModel, RuleReader, Tuning
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
+from .core.browse import FACETS, Group, Sort, by_article, by_date, facet_counts
 from .core.config import Fusion, Settings
 from .core.schema import Answer, Citation, Document, Filters, Hit, Passage, Result, SearchResponse
 from .core.text import normalize
@@ -24,8 +25,9 @@ from .errors import ModelError, QueryError
 from .lang import SUPPORTED, detect_language, warm_up
 from .lang.id import bilingual
 from .lang.id.english import to_english
+from .lang.id.news import names_source
 from .retrieval import MODES, Fusing, Mode, Reranker, Retrieval, Retriever
-from .retrieval.fusion import dense_shares
+from .retrieval.fusion import dense_shares, match_floor
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class SearchOptions:
     calibrate: bool = True  # off: the readers' own confidence and no levels (what training/calibrate.py fits on)
     fusion: Fusion | None = None
     dense_share: Mapping[str, float] | None = None
+    group: Group = "passage"  # "article": one result per article, its next best passages under it
+    sort: Sort = "relevance"  # "date": the matches newest first
+    facets: tuple[str, ...] = ()  # of FACETS: counts over the matches
 
 
 MIN_AGREEMENT = 0.99  # cosine; the int8 and 4-bit runtimes of multilingual-e5-small agree to 0.998 (bench/perf.py)
@@ -163,8 +168,8 @@ class SearchEngine:
 
     # ---- queries -------------------------------------------------------------------------
     def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> SearchResponse:
-        """The best ``k`` passages after the first ``offset``, and the direct answer from the best ones.
-        ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
+        """The best ``k`` matches after the first ``offset`` (passages, or articles where ``group`` asks), and the
+        direct answer from the best passages. ``changes`` are fields of ``SearchOptions`` (``engine.search(q, k=5)``)."""
         started = time.perf_counter()
         retrieval, options = self.retrieve(query, options, **changes)
         retrieved = time.perf_counter()
@@ -174,21 +179,32 @@ class SearchEngine:
             self.observer("retrieve", retrieved - started)
             self.observer("answer", time.perf_counter() - retrieved)
         assert options.k is not None  # ``retrieve`` settles it
-        shown = led_by(retrieval.hits, lead)[options.offset : options.offset + options.k]
-        cited = [retrieval.passages[h.passage_id] for h in shown]
+        matches = self.matches(led_by(retrieval.hits, lead), retrieval, options.mode)
+        cited = [retrieval.passages[h.passage_id] for h in matches]
         if found:
             cited += self.backend.documents.passages([found.passage_id])
         documents = self.backend.documents.documents(list(dict.fromkeys(p.doc_id for p in cited)))  # one call
-        results = [
-            self._result(rank, hit, passage, documents[passage.doc_id])
-            for rank, (hit, passage) in enumerate(zip(shown, cited), options.offset + 1)
-        ]
+        results = [self._result(0, hit, passage, documents[passage.doc_id]) for hit, passage in zip(matches, cited)]
+        results = by_date(results) if options.sort == "date" else results
+        results = by_article(results) if options.group == "article" else results
+        shown = results[options.offset : options.offset + options.k]
+        for rank, result in enumerate(shown, options.offset + 1):
+            result.rank = rank
         return SearchResponse(
             query=retrieval.query,
             lang=retrieval.lang,
             answer=self._cite(found, retrieval.lang, cited[-1], documents[cited[-1].doc_id]) if found else None,
-            results=results,
+            results=shown,
+            found=len(results),
+            facets=facet_counts(results, options.facets),
         )
+
+    @staticmethod
+    def matches(hits: list[Hit], retrieval: Retrieval, mode: Mode = "hybrid") -> list[Hit]:
+        """``hits`` that are matches: at or over the relevance floor of the question's language (a cosine to the
+        question, on e5's scale); BM25 alone has no floor (each of its hits shares a term with the question)."""
+        floor = 0.0 if mode == "bm25" else match_floor().get(retrieval.lang, 0.0)
+        return [h for h in hits if h.similarity is None or h.similarity >= floor]
 
     def retrieve(
         self, query: str, options: SearchOptions | None = None, **changes: Any
@@ -203,8 +219,10 @@ class SearchEngine:
         if options.fusion or options.dense_share:
             config = self.settings.retrieval
             fusing = Fusing(options.fusion or config.fusion, options.dense_share or dense_shares())
-        depth = k + options.offset
-        if options.with_answer:  # the answer reads the same passages however few are shown (k=1 read one)
+        # the matches are counted, sorted and grouped among the best ``candidates`` (each run's depth: the fused
+        # ranking is the same as for fewer), and the answer reads the same passages however few are shown
+        depth = max(k + options.offset, self.settings.retrieval.candidates)
+        if options.with_answer:
             depth = max(depth, self.answerer.passages)
         retrieval = self.retriever.retrieve(
             query,
@@ -213,7 +231,7 @@ class SearchEngine:
             options.mode,
             filters or None,
             self.reranker() if rerank else None,
-            similarities=self.answerer.rules.passages if options.with_answer else 0,
+            similarities=depth if options.mode != "bm25" else self.answerer.rules.passages * options.with_answer,
             fusing=fusing,
         )
         return retrieval, dataclasses.replace(options, k=k, lang=lang)
@@ -257,13 +275,25 @@ class SearchEngine:
             raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
         if options.mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
+        if options.group not in ("passage", "article") or options.sort not in ("relevance", "date"):
+            raise QueryError("group must be passage or article, sort relevance or date")
+        if set(options.facets) - set(FACETS):
+            raise QueryError(f"facets must be among {', '.join(FACETS)}")
         if not 0 <= options.offset <= 10 * config.max_k:
             raise QueryError(f"offset must be between 0 and {10 * config.max_k}")
         return query, k, options.lang or detect_language(query)
 
-    @staticmethod
-    def check_filters(filters: Filters | None) -> Filters:
+    def check_filters(self, filters: Filters | None) -> Filters:
+        """``filters`` with each source as the index names it: "CNN" is "cnn indonesia", "antaranews" "ANTARA"
+        (``lang.id.news.names_source``); a source the index does not hold is an error, not an empty result."""
         filters = filters or Filters()
+        if filters.sources:
+            known = self.sources()
+            named = {s: [n for n in known if names_source(s, n)] for s in filters.sources}
+            for asked, names in named.items():
+                if not names:
+                    raise QueryError(f"no source in the index is named {asked[:60]!r}", "unknown_source", source=asked)
+            filters = dataclasses.replace(filters, sources=tuple(dict.fromkeys(n for v in named.values() for n in v)))
         for name in ("date_from", "date_to"):
             value = getattr(filters, name)
             if value and not _is_date(value):

@@ -35,6 +35,7 @@ RESULT_FIELDS = {
     "start",
     "end",
     "paragraphs",
+    "more",
 }
 
 

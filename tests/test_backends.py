@@ -9,7 +9,7 @@ import pytest
 
 from berita import SearchEngine, Settings
 from berita.core.schema import Filters
-from berita.errors import ConfigError, IndexNotFoundError, IndexStoreError
+from berita.errors import ConfigError, IndexNotFoundError, IndexStoreError, QueryError
 from berita.ingest import build
 from tests.conftest import ROOT, SEEDS, run_module
 
@@ -62,11 +62,26 @@ def test_documents_and_passages_read_back(built, engine):
 
 def test_filters_by_source_and_date(built):
     engine = built[1]
-    antara = engine.search("kerja sama", k=50, filters=Filters(source="antara"))
-    assert antara.results and {engine.document(r.doc_id)[0].source for r in antara.results} == {"ANTARA"}
+    sources = {engine.document(r.doc_id)[0].source for r in engine.search("kerja sama", k=50).results}
+    assert sources == {"ANTARA", "PojokPantura.Com", None}
+    for typed in ("antara", "antaranews", "Antara News"):  # the source as people write it
+        antara = engine.search("kerja sama", k=50, filters=Filters(sources=(typed,)))
+        assert antara.results and {engine.document(r.doc_id)[0].source for r in antara.results} == {"ANTARA"}
+    both = engine.search("kerja sama", k=50, filters=Filters(sources=("ANTARA", "pojokpantura.com")))
+    assert {engine.document(r.doc_id)[0].source for r in both.results} == {"ANTARA", "PojokPantura.Com"}
+    with pytest.raises(QueryError, match="no source in the index is named 'CNN'"):
+        engine.search("kerja sama", filters=Filters(sources=("CNN",)))
     dated = engine.search("kerja sama", k=50, filters=Filters(date_from="2025-06-01", date_to="2025-06-30"))
     assert dated.results and {r.doc_id for r in dated.results} == {ALLMED}
     assert engine.search("kerja sama", filters=Filters(date_from="2030-01-01")).results == []
+
+
+def test_a_narrow_filter_still_finds_its_passages_far_from_the_question(built):
+    engine = built[1]
+    allmed = [p.passage_id for p in engine.document(ALLMED)[1]]
+    away = -engine.embedder.encode_passages([engine.document(ALLMED)[1][0].text])[0]  # Allmed's passages rank last
+    hits = engine.backend.dense.search(away, 1, Filters(date_from="2025-06-01"))  # only Allmed's article is dated
+    assert len(hits) == 1 and hits[0].passage_id in allmed
 
 
 @pytest.mark.parametrize("backend", ["local", "milvus"])

@@ -210,7 +210,14 @@ def test_search_commands(readme_index):
         if "--json" in words:
             for line in done.stdout.splitlines():
                 response = json.loads(line)
-                assert response["results"] and set(response) == {"query", "lang", "answer", "results"}
+                assert response["results"] and set(response) == {
+                    "query",
+                    "lang",
+                    "answer",
+                    "results",
+                    "found",
+                    "facets",
+                }
 
 
 @pytest.fixture(scope="module")

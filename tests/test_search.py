@@ -130,3 +130,15 @@ def test_the_answer_does_not_depend_on_how_many_results_are_shown(engine, query)
     assert one.answer == shown.answer
     assert one.results == shown.results[:1]
     assert engine.search(query, k=2, offset=1).results == shown.results[1:3]
+
+
+def test_passages_under_the_relevance_floor_are_no_matches(engine):
+    # the seeds are five articles on Batang's industrial estate: nothing there is about football
+    off_topic = engine.search("Who won the 2018 World Cup final?", k=50)
+    assert off_topic.found == 0 and off_topic.results == [] and off_topic.answer is None
+    on_topic = engine.search("How much is Allmed investing in Batang?", k=50)
+    assert 0 < on_topic.found == len(on_topic.results) < engine.info.passages
+    assert on_topic.results[0].doc_id == "002_40828a4ac6eca9be"
+    # BM25 alone has no floor: each of its hits shares a word with the question
+    passages = [p for d in engine.recent(5) for p in engine.document(d.doc_id)[1]]
+    assert engine.search("Allmed", k=50, mode="bm25").found == sum("allmed" in p.text.lower() for p in passages) > 0

@@ -156,7 +156,7 @@ class LocalIndex:
             return list(self.extra_of.get(doc_id, []))
         return list(self.base.passages_of.get(doc_id, []))
 
-    def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+    def vectors_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         picked = np.asarray(rows, dtype=np.int64)
         n = len(self.base.passages)
         out = np.empty((len(picked), self.manifest.dim), dtype=np.float32)
@@ -282,6 +282,10 @@ class LocalDense:
         fetch = k if allowed is None else min(n, k * 20)
         scores, rows = index.base.ann.search(vector[None, :], max(fetch, 1))  # a generation is never empty
         found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])]
+        if allowed is not None and len(found) < k and fetch < n:
+            # a narrow filter (a small source, one month) can leave none of the nearest; its own rows, exactly
+            picked = np.flatnonzero(allowed[:n])
+            found = list(zip(picked.tolist(), (index.vectors_of(picked) @ vector).tolist()))
         if index.extra:  # the changes since the last full build: few, searched exactly
             extra = index.extra_vectors @ vector
             found += [(n + i, float(s)) for i, s in enumerate(extra) if allowed is None or allowed[n + i]]

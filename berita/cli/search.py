@@ -1,4 +1,4 @@
-"""python -m berita search (or python -m search) [--json] [--k K] [--lang id|en] QUERY [QUERY ...]"""
+"""berita search [--json] [--k K] [--lang id|en] [--source S ...] [--group article] [--sort date] QUERY [QUERY ...]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import asdict
 
 from ..core.config import Settings
-from ..core.schema import SearchResponse
+from ..core.schema import Filters, SearchResponse
 from ..engine import SearchEngine
 from ..errors import BeritaError, QueryError
 from . import add_storage_arguments, setup_logging, storage
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     parser.add_argument("--k", type=int, help="number of passages (default 10, at most 50)")
     parser.add_argument("--lang", choices=["id", "en"], help="query language (default: detected)")
     parser.add_argument("--no-answer", action="store_true", help="passages only, no answer read (faster)")
+    parser.add_argument("--source", action="append", help="only this source (repeat for several)")
+    parser.add_argument("--group", choices=["passage", "article"], default="passage", help="article: one per article")
+    parser.add_argument("--sort", choices=["relevance", "date"], default="relevance", help="date: newest first")
     add_storage_arguments(parser)
     args = parser.parse_args(argv)
     try:
@@ -35,7 +38,15 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     status = 0
     for query in args.queries:
         try:
-            response = engine.search(query, k=args.k, lang=args.lang, with_answer=not args.no_answer)
+            response = engine.search(
+                query,
+                k=args.k,
+                lang=args.lang,
+                with_answer=not args.no_answer,
+                filters=Filters(tuple(args.source or ())),
+                group=args.group,
+                sort=args.sort,
+            )
         except QueryError as exc:
             print(f"error: {query[:60]!r}: {exc}", file=sys.stderr)
             status = 1

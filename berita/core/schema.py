@@ -37,17 +37,18 @@ def passage_order(passage_id: str) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class Filters:
-    """Which documents a search may return: by source (case-insensitive) and date range (inclusive, ISO)."""
+    """Which documents a search may return: from any of ``sources`` (names as the index holds them, matched without
+    case; the engine resolves what a user typed to these) and within a date range (inclusive, ISO)."""
 
-    source: str | None = None
+    sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.source or self.date_from or self.date_to)
+        return bool(self.sources or self.date_from or self.date_to)
 
     def accepts(self, doc: Document) -> bool:
-        if self.source and (doc.source or "").casefold() != self.source.casefold():
+        if self.sources and (doc.source or "").casefold() not in {s.casefold() for s in self.sources}:
             return False
         if self.date_from or self.date_to:
             if not doc.date:
@@ -123,6 +124,23 @@ class Result:
     start: int
     end: int
     paragraphs: list[int] = field(default_factory=list)  # the article's paragraphs the passage lies in: [first, last]
+    # grouped by article: the article's next best passages (best first), each as a ``Snippet``; else empty
+    more: list[Snippet] = field(default_factory=list)
+
+    def snippet(self) -> Snippet:
+        return Snippet(self.passage_id, self.score, self.text, self.start, self.end, self.paragraphs)
+
+
+@dataclass
+class Snippet:
+    """A further passage of a result's article (grouped results)."""
+
+    passage_id: str
+    score: float
+    text: str
+    start: int
+    end: int
+    paragraphs: list[int]
 
 
 @dataclass
@@ -158,3 +176,7 @@ class SearchResponse:
     lang: str
     answer: Answer | None
     results: list[Result]
+    # matches: passages (articles, grouped) above the relevance floor among the best ``RetrievalConfig.candidates``
+    found: int = 0
+    # per facet asked for, how many matching passages (articles, grouped) have each value; empty when none was asked
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -21,6 +21,13 @@ def dense_shares() -> dict[str, float]:
     return {lang: float(share) for lang, share in raw["dense_share"].items()}
 
 
+@cache
+def match_floor() -> dict[str, float]:
+    """The cosine to the question (e5's scale) a passage needs to count as a match, by question language."""
+    raw = json.loads((resources.files("berita.retrieval") / "fusion.json").read_text(encoding="utf-8"))
+    return {lang: float(floor) for lang, floor in raw.get("match_floor", {}).items()}
+
+
 def min_max(x: np.ndarray) -> np.ndarray:
     """``x`` scaled to 0..1 over its own range; all ones when it has none."""
     spread = x.max() - x.min() if len(x) else 0.0

@@ -30,6 +30,7 @@ from .render import (
     document_citation,
     document_link,
     format_date,
+    format_month,
     highlight,
     paragraph_label,
     passage_paragraphs,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         document_citation=document_citation,
         document_link=document_link,
         format_date=format_date,
+        format_month=format_month,
         url_with=url_with,
         safe_url=safe_url,
     )

@@ -28,6 +28,14 @@ def format_date(iso: str | None, lang: str) -> str | None:
     return f"{day} {(MONTHS_ID if lang == 'id' else MONTHS_EN)[month - 1]} {year}"
 
 
+def format_month(month: str, lang: str) -> str:
+    """ "Juni 2025" for "2025-06"."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not m or not 1 <= int(m[2]) <= 12:
+        return month
+    return f"{(MONTHS_ID if lang == 'id' else MONTHS_EN)[int(m[2]) - 1]} {m[1]}"
+
+
 def paragraph_label(numbers: list[int], lang: str) -> str:
     """ "paragraf 7" or "paragraf 7–8": the article's own paragraphs, as its page numbers them."""
     first, last = numbers
@@ -82,11 +90,15 @@ def highlight(text: str, query: str, span: str | None = None) -> Markup:
 
 
 def url_with(request, **changes) -> str:
-    """This page's URL with some query parameters changed (empty ones dropped, none longer than a query may be:
-    a pasted 60,000-character "question" is not copied into every link)."""
-    params = {k: v[:PARAM_CHARS] for k, v in request.query_params.items()}
-    params.update({k: str(v) for k, v in changes.items()})
-    return "?" + urlencode({k: v for k, v in params.items() if v != ""})
+    """This page's URL with some query parameters changed (a list value repeats the parameter; empty ones are
+    dropped, and none is longer than a query may be: a pasted 60,000-character "question" is not copied into every
+    link). Parameters keep their order; new ones come last."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value[:PARAM_CHARS])
+    for key, value in changes.items():
+        params[key] = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    return "?" + urlencode([(k, v) for k, values in params.items() for v in values if v != ""])
 
 
 def safe_url(url: str | None) -> str | None:

@@ -67,3 +67,20 @@ def test_no_answer_gives_passages_only(seed_settings):
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
     assert row["answer"] is None and row["results"][0]["doc_id"] == "002_40828a4ac6eca9be" and len(row["results"]) == 2
+
+
+def test_sources_grouping_and_date_order(seed_settings):
+    index = str(seed_settings.storage.index_dir)
+    proc = run_module(
+        "search", "--json", "--k", "50", "--group", "article", "--sort", "date", "--index", index, "Batang"
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    articles = [r["doc_id"] for r in row["results"]]
+    assert len(articles) == len(set(articles)) == row["found"] == 5 and row["results"][0]["date"] == "2025-06-12"
+    proc = run_module(
+        "search", "--json", "--source", "antaranews", "--source", "pojokpantura", "--index", index, "Batang"
+    )
+    assert {r["source"] for r in json.loads(proc.stdout)["results"]} == {"ANTARA", "PojokPantura.Com"}
+    proc = run_module("search", "--source", "Kompas", "--index", index, "Batang")
+    assert proc.returncode == 1 and "no source in the index is named 'Kompas'" in proc.stderr

@@ -190,3 +190,47 @@ def test_a_search_only_request_reads_no_answer(client):
     assert "answer" in {
         p["name"] for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]
     }
+
+
+def test_results_as_news_grouped_sorted_counted_and_faceted(client):
+    params = {"q": "kerja sama KIT Batang", "k": 50}
+    passages = client.get("/api/search", params=params).json()
+    assert passages["found"] == len(passages["results"]) and all(r["more"] == [] for r in passages["results"])
+    grouped = client.get("/api/search", params={**params, "group": "article"}).json()
+    articles = [r["doc_id"] for r in grouped["results"]]
+    assert len(articles) == len(set(articles)) == grouped["found"] > 1
+    assert articles == list(dict.fromkeys(r["doc_id"] for r in passages["results"]))  # where each ranks best
+    first = grouped["results"][0]
+    in_first = [r["passage_id"] for r in passages["results"] if r["doc_id"] == first["doc_id"]]
+    assert [first["passage_id"]] + [m["passage_id"] for m in first["more"]] == in_first[: 1 + len(first["more"])]
+    assert 1 <= len(first["more"]) <= 2 and {"passage_id", "text", "paragraphs"} <= set(first["more"][0])
+
+    newest = client.get("/api/search", params={**params, "sort": "date", "facets": "source,month"}).json()
+    dates = [r["date"] for r in newest["results"]]
+    assert dates[0] == "2025-06-12" and all(d is None for d in dates[dates.count("2025-06-12") :])
+    assert newest["facets"]["month"] == {"2025-06": dates.count("2025-06-12")}
+    by_source = newest["facets"]["source"]
+    assert by_source == {
+        s: sum(r["source"] == s for r in newest["results"]) for s in {r["source"] for r in newest["results"]} if s
+    }
+    assert passages["facets"] == {}  # only what is asked for
+
+
+def test_several_sources_as_people_write_them(client):
+    def sources(*typed):
+        r = client.get("/api/search", params=[("q", "kerja sama"), ("k", 50), *(("source", s) for s in typed)])
+        return r.status_code, {x["source"] for x in r.json()["results"]} if r.status_code == 200 else r.json()
+
+    assert sources("antaranews") == (200, {"ANTARA"})
+    assert sources("Antara", "POJOKPANTURA.COM") == (200, {"ANTARA", "PojokPantura.Com"})
+    code, body = sources("Kompas")
+    assert code == 422 and "no source in the index is named 'Kompas'" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "params,needle",
+    [({"group": "site"}, "group:"), ({"sort": "oldest"}, "sort:"), ({"facets": "source,author"}, "facets:")],
+)
+def test_bad_news_parameters_are_422(client, params, needle):
+    r = client.get("/api/search", params={"q": "Batang", **params})
+    assert r.status_code == 422 and needle in r.json()["detail"]

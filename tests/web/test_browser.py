@@ -11,7 +11,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ALLMED = "002_40828a4ac6eca9be"
 CHROMIUM = os.environ.get("BERITA_CHROMIUM", "/usr/bin/chromium")
@@ -164,20 +164,50 @@ def test_empty_page_offers_the_newest_articles_to_search(browser, server):
 def test_error_and_no_match_states(browser, server):
     browser.get(server + "/?q=" + "x" * 1200)
     assert "1000" in text(browser, ".error") and "Traceback" not in browser.page_source
-    browser.get(server + "/?q=Allmed&source=nowhere")
+    browser.get(server + "/?q=Allmed&date_from=2030-01-01")
     assert text(browser, "#empty") == "Tidak ada artikel yang cocok dengan saringan."
+    browser.get(server + "/?q=Allmed&source=nowhere")
+    assert text(browser, ".error") == "Kesalahan: Tidak ada sumber bernama “nowhere” di arsip ini."
     browser.get(server + "/documents/nope")
     assert "Dokumen tidak ditemukan" in text(browser, ".error")
 
 
 def test_filters_and_more_results(browser, server):
-    browser.get(server + "/?q=kerja+sama+industri&k=10")
+    browser.get(server + "/?q=kerja+sama+industri&k=10&group=passage")
     assert len(browser.find_elements(By.CSS_SELECTOR, ".result")) == 10
     browser.find_element(By.ID, "more").click()
     WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".result")) == 20)
     browser.get(server + "/?q=kerja+sama+industri&source=ANTARA")
     citations = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .citation")]
     assert citations and all(c.startswith("Sumber: ANTARA") for c in citations)
+
+
+def test_results_read_as_news_one_article_each_counted_faceted_and_sorted(browser, server, shots):
+    browser.get(server + "/?q=kerja+sama+KIT+Batang&k=2")
+    titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result h3")]
+    assert len(titles) == 2 and len(set(titles)) == 2  # one result an article by default
+    found = int(browser.find_element(By.ID, "found").get_attribute("data-found"))
+    assert found > 2 and text(browser, "#found") == f"{found} artikel cocok"
+    more = browser.find_element(By.CSS_SELECTOR, "#r-1 .more-in-article")
+    assert not more.find_element(By.CSS_SELECTOR, "p.passage").is_displayed()
+    more.find_element(By.TAG_NAME, "summary").click()  # the article's next best passages, folded under it
+    assert more.find_element(By.CSS_SELECTOR, "p.passage").text.startswith("paragraf ")
+    facet = {e.get_attribute("data-value"): e for e in browser.find_elements(By.CSS_SELECTOR, "#facet-source a")}
+    assert set(facet) == {"ANTARA", "PojokPantura.Com"} and text(browser, "#facet-month a") == "Juni 2025 1"
+    browser.save_screenshot(str(shots / "news-results.png"))
+    facet["ANTARA"].click()
+    WebDriverWait(browser, 10).until(EC.url_contains("source=ANTARA"))
+    citations = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .citation")]
+    assert citations and all(c.startswith("Sumber: ANTARA") for c in citations)
+    assert text(browser, "#found") == "1 artikel cocok"
+
+    browser.get(server + "/?q=kerja+sama+KIT+Batang&k=5")
+    assert "12 Juni 2025" not in text(browser, "#r-1 .citation")
+    browser.find_element(By.CSS_SELECTOR, ".options summary").click()
+    Select(browser.find_element(By.ID, "sort")).select_by_visible_text("Terbaru")
+    browser.find_element(By.CSS_SELECTOR, ".search button").click()
+    WebDriverWait(browser, 10).until(EC.url_contains("sort=date"))
+    assert "12 Juni 2025" in text(browser, "#r-1 .citation")
 
 
 def reader_with_confidence(folder: Path, bias: float) -> Path:

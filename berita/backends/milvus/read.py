@@ -234,10 +234,11 @@ class MilvusLexical:
 
 def _filter(filters: Filters | None) -> tuple[str, dict]:
     """The filters as a Milvus expression with parameters (values are never pasted into the expression)."""
-    parts, values = [], {}
-    if filters and filters.source:
-        parts.append("source_key == {source}")
-        values["source"] = filters.source.casefold()
+    parts: list[str] = []
+    values: dict[str, str | list[str]] = {}
+    if filters and filters.sources:
+        parts.append("source_key in {sources}")
+        values["sources"] = sorted({s.casefold() for s in filters.sources})
     if filters and (filters.date_from or filters.date_to):
         parts.append('date != ""')
         if filters.date_from:

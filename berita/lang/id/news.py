@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ...core.text import fold
+
 # Lines that are navigation or attribution, not content.
 BOILERPLATE = [
     re.compile(r"^baca\s+juga\s*:.*$", re.I),
@@ -27,3 +29,25 @@ MEDIA_NAME = re.compile(r"\.(com|co\.id|id|net|org|news)$|^(antara|kompas|detik|
 
 DATE_NUMERIC = re.compile(r"\((\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\)")
 DATE_WORDS = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+((?:19|20)\d{2})\b")
+
+
+# A web address's last parts, dropped from a source's name: "dailysocial.id" is DailySocial
+_DOMAIN_ENDS = ("com", "co", "id", "net", "org", "news")
+
+
+def source_words(name: str) -> tuple[str, ...]:
+    """A source's name as the words it is matched by: case, punctuation, a web address's ending and a trailing
+    "news" folded away, so that "ANTARA", "antaranews" and "Antara News" are one source and "juara.net" is "juara"."""
+    words = re.findall(r"\w+", fold(name))
+    while len(words) > 1 and words[-1] in _DOMAIN_ENDS:
+        words.pop()
+    if len(words) == 1 and words[0].endswith("news") and len(words[0]) > len("news") + 2:
+        words[0] = words[0][: -len("news")]
+    return tuple(words)
+
+
+def names_source(asked: str, name: str) -> bool:
+    """``asked`` (what someone typed) names the source ``name``: the same words, or its first words ("CNN" names
+    "cnn indonesia")."""
+    wanted = source_words(asked)
+    return bool(wanted) and source_words(name)[: len(wanted)] == wanted

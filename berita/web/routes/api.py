@@ -1,4 +1,4 @@
-"""The JSON API: /healthz and /api/search (documents are in documents.py)."""
+"""The JSON API: /healthz, /readyz, /metrics and /api/search (documents are in documents.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ...core.browse import FACETS, Group, Sort
 from ...core.config import Settings
 from ...core.schema import Filters, SearchResponse
 from ..deps import EngineDep
@@ -17,6 +18,7 @@ from ..deps import EngineDep
 # declared; the engine checks the limits of the settings it was given as well.
 LIMITS = Settings.from_env().retrieval
 QUERY_TOKENS = Settings.from_env().embedding.query_tokens
+FACETS_PATTERN = f"^(({'|'.join(FACETS)}),?)*$"
 
 
 @dataclass
@@ -78,7 +80,15 @@ def api_search(
     ],
     k: Annotated[int, Query(ge=1, le=LIMITS.max_k, description="number of passages")] = 10,
     lang: Annotated[Literal["id", "en"] | None, Query(description="query language; detected when absent")] = None,
-    source: Annotated[str | None, Query(max_length=200, description="only this source (case-insensitive)")] = None,
+    source: Annotated[
+        list[Annotated[str, Query(max_length=200)]] | None,
+        Query(
+            max_length=20,
+            description="only these sources (repeat the parameter for several): case, a web address's ending and "
+            'a trailing "news" do not matter, and the first words of a name are enough ("CNN" for "CNN Indonesia", '
+            '"antaranews" for "ANTARA"); a name the index does not hold is a 422',
+        ),
+    ] = None,
     date_from: Annotated[
         date | None, Query(description="only articles dated on or after (YYYY-MM-DD); not after date_to")
     ] = None,
@@ -89,8 +99,30 @@ def api_search(
     answer: Annotated[
         bool, Query(description="false: passages only, no answer read (faster); `answer` is null")
     ] = True,
+    group: Annotated[
+        Group, Query(description="article: one result per article, its next best passages in `more`; k counts articles")
+    ] = "passage",
+    sort: Annotated[Sort, Query(description="date: the matches newest first (undated last)")] = "relevance",
+    facets: Annotated[
+        str,
+        Query(
+            max_length=40,
+            pattern=FACETS_PATTERN,
+            description="comma-separated, of source and month: how many matches have each value",
+        ),
+    ] = "",
 ) -> SearchResponse:
     filters = Filters(
-        source or None, date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
+        tuple(source or ()), date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
     )
-    return engine.search(q, k=k, lang=lang, filters=filters, offset=offset, with_answer=answer)
+    return engine.search(
+        q,
+        k=k,
+        lang=lang,
+        filters=filters,
+        offset=offset,
+        with_answer=answer,
+        group=group,
+        sort=sort,
+        facets=tuple(dict.fromkeys(f for f in facets.split(",") if f)),
+    )

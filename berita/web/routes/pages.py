@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from calendar import monthrange
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ...core.schema import Filters
@@ -24,23 +27,30 @@ def page_search(
     k: str = "10",
     lang: str = "",
     ui: str = "",
-    source: str = "",
+    source: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
     date_from: str = "",
     date_to: str = "",
+    sort: str = "",
+    group: str = "",
 ):
     # The page never fails on odd parameters: it searches with sane ones or says what was wrong.
     config = settings.retrieval
     response, error = None, None
     size = parse_k(k, config.default_k, config.max_k)
     lang = lang if lang in ("id", "en") else ""
-    filters = Filters(source[:200] or None, date_from[:10] or None, date_to[:10] or None)
+    sources = tuple(dict.fromkeys(s[:200] for s in source[:20] if s.strip()))
+    filters = Filters(sources, date_from[:10] or None, date_to[:10] or None)
+    sort = sort if sort in ("relevance", "date") else "relevance"
+    group = group if group in ("passage", "article") else "article"  # a page of news: one result an article
     q = q[: config.max_query_chars + 1]  # still refused as too long, but echoed three times at most this long
     failure: QueryError | None = None
     if size is None:
         size, failure = config.default_k, QueryError("bad k", "bad_k", largest=config.max_k)
     elif q.strip():
         try:
-            response = engine.search(q, k=size, lang=lang or None, filters=filters)
+            response = engine.search(
+                q, k=size, lang=lang or None, filters=filters, sort=sort, group=group, facets=("source", "month")
+            )
         except QueryError as exc:
             failure = exc
     chosen_ui = ui if ui in ("id", "en") else ""  # the reader's own choice sticks; otherwise labels follow the question
@@ -61,11 +71,20 @@ def page_search(
             "ui": ui,
             "chosen_ui": chosen_ui,
             "filters": filters,
+            "sort": sort,
+            "group": group,
+            "month_range": month_range,
             "sources": engine.sources(),
             "examples": [] if q.strip() else [d.title for d in engine.recent(4)],
             "max_k": config.max_k,
         },
     )
+
+
+def month_range(month: str) -> dict[str, str]:
+    """The date filter of one month ("2025-06": its first and last day), for the month facet's links."""
+    year, number = int(month[:4]), int(month[5:7])
+    return {"date_from": f"{month}-01", "date_to": f"{month}-{monthrange(year, number)[1]:02d}"}
 
 
 def parse_k(raw: str, default: int, largest: int) -> int | None:

@@ -1,0 +1,32 @@
+import pytest
+
+from berita.lang.id.news import names_source, source_words
+
+
+@pytest.mark.parametrize(
+    "typed,name",
+    [
+        ("ANTARA", "antaranews"),
+        ("Antara News", "ANTARA"),
+        ("cnn", "cnn indonesia"),
+        ("CNN Indonesia", "cnn indonesia"),
+        ("juara", "juara.net"),
+        ("DailySocial", "dailysocial.id"),
+        ("poskota", "poskotanews"),
+    ],
+)
+def test_a_source_as_people_write_it(typed, name):
+    assert names_source(typed, name)
+
+
+@pytest.mark.parametrize(
+    "typed,name",
+    [("cnn", "kumparan"), ("indonesia", "cnn indonesia"), ("daily", "dailysocial.id"), ("news", "rimanews"), ("", "x")],
+)
+def test_other_sources_are_not_named(typed, name):
+    assert not names_source(typed, name)
+
+
+def test_the_words_a_source_is_matched_by():
+    assert source_words("PojokPantura.Com") == ("pojokpantura",)
+    assert source_words("news") == ("news",)  # a name that is only the suffix keeps it
