@@ -32,6 +32,10 @@ class IndexCorruptError(IndexStoreError):
     pass
 
 
+class NothingToUndoError(IndexStoreError):
+    """No change or earlier version is left to go back to."""
+
+
 class ReadError(BeritaError, ValueError):
     """An input path that cannot be indexed (missing, or of an unsupported type)."""
 

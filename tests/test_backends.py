@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from berita import SearchEngine, Settings
+from berita.backends import undo
 from berita.core.schema import Filters
 from berita.errors import ConfigError, IndexNotFoundError, IndexStoreError, QueryError
 from berita.ingest import build
@@ -103,6 +104,12 @@ def test_incremental_reindex_and_deleting_a_file(backend, tmp_path, embedder):
     engine = SearchEngine.load(settings, embedder)
     assert engine.document(ALLMED) is None
     assert ALLMED not in {r.doc_id for r in engine.search("investasi Allmed", k=50).results}
+
+    version, restored = undo(settings)  # the removal was a mistake: take it back
+    assert restored == ([ALLMED] if backend == "local" else None)  # Milvus goes back a whole generation
+    engine = SearchEngine.load(settings, embedder)
+    assert engine.info.generation == version and engine.document(ALLMED) is not None
+    assert engine.search("investasi Allmed").results[0].doc_id == ALLMED
 
 
 def test_a_failed_milvus_build_leaves_the_previous_generation_serving(tmp_path, embedder, monkeypatch):

@@ -2,7 +2,7 @@
 implementation (generations + ``CURRENT``, FAISS/numpy, BM25 memory-mapped); a factory chosen by configuration."""
 
 from .base import DenseIndex, DocumentStore, IndexInfo, IndexWriter, LexicalIndex, SearchBackend
-from .factory import open_backend, open_writer, rollback
+from .factory import open_backend, open_writer, rollback, undo
 from .local import LocalIndex, build_lock, current_generation, read_index
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "open_writer",
     "read_index",
     "rollback",
+    "undo",
 ]

@@ -3,7 +3,8 @@
 One row per changed document: its latest version with its passages, their embedding keys and vectors, or a
 tombstone for a deletion. A change (one article, or a batch) is one transaction: it survives ``kill -9`` once
 acknowledged, and a reader sees all of it or none. ``seq`` numbers the changes; the index's version is the
-generation and the last ``seq``. SQLite is the storage engine here because it is durable, transactional, ships
+generation and the last ``seq``. Each change also keeps what its documents were before (``undo``), so the last
+changes can be taken back one at a time (a bad batch from an app), each undo being a change of its own. SQLite is the storage engine here because it is durable, transactional, ships
 with Python and lets readers read while one writer writes; the ranking structures are rebuilt from it in memory.
 """
 
@@ -32,7 +33,19 @@ CREATE TABLE IF NOT EXISTS changes (
     vectors BLOB            -- float32, one row per passage
 );
 CREATE INDEX IF NOT EXISTS changes_seq ON changes (seq);
+CREATE TABLE IF NOT EXISTS undo (
+    seq INTEGER NOT NULL,   -- the change these rows take back
+    doc_id TEXT NOT NULL,
+    had INTEGER NOT NULL,   -- 1: the document's changes row before it (the columns below); 0: none, the build's
+    document TEXT,
+    passages TEXT,
+    keys TEXT,
+    vectors BLOB,
+    PRIMARY KEY (seq, doc_id)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+COLUMNS = "document, passages, keys, vectors"
 
 
 @dataclass
@@ -74,13 +87,64 @@ def apply(folder: Path, changes: Sequence[Change]) -> int:
     with _connect(folder / FILE, write=True) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
-            seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0] + 1
+            seq = _seq(db) + 1
+            for doc_id in dict.fromkeys(c.doc_id for c in changes):
+                before = db.execute(f"SELECT {COLUMNS} FROM changes WHERE doc_id = ?", (doc_id,)).fetchone()
+                db.execute(
+                    "INSERT OR REPLACE INTO undo VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (seq, doc_id, before is not None, *(before or (None,) * 4)),
+                )
             db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?, ?, ?, ?, ?)", [_row(c, seq) for c in changes])
+            _set_seq(db, seq)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
     return int(seq)
+
+
+def undo(folder: Path) -> tuple[int, list[str]] | None:
+    """Take back the last change not yet taken back: its documents return to what they were before it, in one
+    durable transaction that is a change of its own. Returns the new ``seq`` and those documents; ``None`` when no
+    change since the generation's build is left to take back."""
+    path = folder / FILE
+    if not path.exists():
+        return None
+    with _connect(path, write=True) as db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            last = db.execute("SELECT MAX(seq) FROM undo").fetchone()[0]
+            if last is None:
+                db.execute("ROLLBACK")
+                return None
+            seq = _seq(db) + 1
+            rows = db.execute(
+                f"SELECT doc_id, had, {COLUMNS} FROM undo WHERE seq = ? ORDER BY rowid", (last,)
+            ).fetchall()
+            for doc_id, had, *before in rows:
+                if had:
+                    db.execute("INSERT OR REPLACE INTO changes VALUES (?, ?, ?, ?, ?, ?)", (doc_id, seq, *before))
+                else:
+                    db.execute("DELETE FROM changes WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM undo WHERE seq = ?", (last,))
+            _set_seq(db, seq)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return seq, [r[0] for r in rows]
+
+
+def _seq(db: sqlite3.Connection) -> int:
+    """The last change's number: the newest row's, or the last undo's (which may have removed every row)."""
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+        seq = max(seq, db.execute("SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = 'seq'").fetchone()[0])
+    return int(seq)
+
+
+def _set_seq(db: sqlite3.Connection, seq: int) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (seq,))
 
 
 def read(folder: Path) -> Delta:
@@ -89,10 +153,8 @@ def read(folder: Path) -> Delta:
     if not path.exists():
         return Delta()
     with _connect(path, write=False) as db:
-        rows = db.execute(
-            "SELECT doc_id, seq, document, passages, keys, vectors FROM changes ORDER BY seq, rowid"
-        ).fetchall()
-    delta = Delta(seq=max((r[1] for r in rows), default=0))
+        rows = db.execute(f"SELECT doc_id, seq, {COLUMNS} FROM changes ORDER BY seq, rowid").fetchall()
+        delta = Delta(seq=_seq(db))
     for doc_id, _, document, passages, keys, vectors in rows:
         delta.changes[doc_id] = _change(doc_id, document, passages, keys, vectors)
     return delta
@@ -104,7 +166,7 @@ def last_seq(folder: Path) -> int:
     if not path.exists():
         return 0
     with _connect(path, write=False) as db:
-        return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0])
+        return _seq(db)
 
 
 def _row(change: Change, seq: int) -> tuple:

@@ -60,6 +60,16 @@ def rollback(settings: Settings) -> str:
     return local.rollback(settings.storage.index_dir)
 
 
+def undo(settings: Settings) -> tuple[str, list[str] | None]:
+    """Take back the index's last change (the version now, and the documents restored where known); locally one
+    change after another, back to the last full build. On Milvus each change is a generation of its own, so this is
+    ``rollback``: the change before can be taken back, and a second undo restores it."""
+    _check(settings)
+    if settings.storage.backend == "milvus":
+        return rollback(settings), None
+    return local.undo(settings.storage.index_dir)
+
+
 def _previous_index(settings: Settings) -> local.LocalIndex | None:
     try:
         return local.read_index(settings.storage.index_dir)

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core.schema import Document, Filters, Hit, Passage
 from ..core.text import tokenize
-from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError
+from ..errors import IndexCorruptError, IndexNotFoundError, IndexStoreError, NothingToUndoError
 from . import delta
 from .ann import VectorIndex, build_index, load_index
 from .base import ChangeSet, IndexInfo, SearchBackend, signature
@@ -565,7 +565,7 @@ def rollback(index_dir: Path) -> str:
     with build_lock(index_dir):
         current, previous = _pointer(index_dir, CURRENT), _pointer(index_dir, PREVIOUS)
         if not previous or not (index_dir / previous).is_dir():
-            raise IndexStoreError(f"no previous version of the index at {index_dir} to roll back to")
+            raise NothingToUndoError(f"no previous version of the index at {index_dir} to roll back to")
         try:
             _point(index_dir, CURRENT, previous)
             if current:
@@ -573,6 +573,21 @@ def rollback(index_dir: Path) -> str:
         except OSError as exc:
             raise IndexStoreError(f"cannot roll back the index at {index_dir}: {exc.strerror or exc}") from exc
         return previous
+
+
+def undo(index_dir: Path) -> tuple[str, list[str]]:
+    """Take back the last change made since the current generation's build (an API write, or a small build);
+    returns the version now and the documents it restored."""
+    with build_lock(index_dir):
+        generation = current_generation(index_dir)
+        undone = delta.undo(generation)
+        if undone is None:
+            raise NothingToUndoError(
+                f"no change since the last full build of {index_dir} is left to undo; "
+                "`berita index --rollback` brings back the version before that build"
+            )
+        seq, doc_ids = undone
+        return version_name(generation.name, seq), doc_ids
 
 
 def _pointer(index_dir: Path, name: str) -> str | None:

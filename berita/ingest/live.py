@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..backends import open_writer
+from ..backends import undo as undo_change
 from ..core.config import Settings
 from ..embed import Embedder, embedding_key, vector_space
 from .build import only_changed, prepare, write_changes
@@ -77,6 +78,20 @@ def write(
     ordered += [Outcome(d, "deleted" if d in existing else "not_found") for d in dict.fromkeys(deletes)]
     log.info("write: %s", ", ".join(f"{o.doc_id} {o.status}" for o in ordered))
     return WriteReport(ordered, version, durable=True)
+
+
+@dataclass
+class UndoReport:
+    restored: list[str] | None  # the documents back as they were before the change (None: not known, on Milvus)
+    version: str  # the index version now; searches see it from this report on
+
+
+def undo(settings: Settings) -> UndoReport:
+    """Take back the index's last change (a bad batch): its documents return to what they were before it."""
+    with _ONE_WRITER:
+        version, restored = undo_change(settings)
+    log.info("undo: %s restored, now %s", restored if restored is not None else "the previous version", version)
+    return UndoReport(restored, version)
 
 
 def _id_of(row: object) -> str:

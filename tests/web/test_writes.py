@@ -134,6 +134,40 @@ def test_a_read_key_may_read_but_not_write(seed_settings, tmp_path):
         assert r.status_code == 403 and c.get("/api/documents/sneaky", headers=read).status_code == 404
 
 
+def test_bad_batches_are_taken_back_one_change_at_a_time(seed_settings, tmp_path):
+    allmed = "002_40828a4ac6eca9be"
+    index = copy_of_seeds(seed_settings, tmp_path)
+    with serving(index, env={"BERITA_API_KEYS": WRITE_KEY}) as base, httpx.Client(base_url=base, timeout=60) as c:
+        start = c.get("/healthz").json()
+        assert c.put("/api/documents/a", json=ARTICLE, headers=AUTH).status_code == 200
+        changed = {**ARTICLE, "text": ARTICLE["text"].replace("9,2 triliun", "1 triliun")}
+        batch = [{**changed, "doc_id": "a"}, {**ARTICLE, "doc_id": "b", "title": "Salinan"}]
+        assert c.post("/api/documents", json={"articles": batch}, headers=AUTH).status_code == 200
+        assert c.delete(f"/api/documents/{allmed}", headers=AUTH).status_code == 200
+        assert c.post("/api/changes/undo").status_code == 401  # a write key, as for any write
+        versions = {c.get("/healthz").json()["generation"]}
+
+        def undo(restored):
+            r = c.post("/api/changes/undo", headers=AUTH)
+            assert r.status_code == 200 and r.json()["restored"] == restored, r.text
+            assert r.json()["version"] == c.get("/healthz").json()["generation"] not in versions  # a change of its own
+            versions.add(r.json()["version"])
+
+        undo([allmed])  # the deletion taken back
+        assert c.get(f"/api/documents/{allmed}").status_code == 200
+        assert top(c, "berapa nilai investasi Allmed?")["doc_id"] == allmed
+        undo(["a", "b"])  # the batch: a as it was before it, b gone
+        assert "9,2 triliun" in c.get("/api/documents/a").json()["document"]["text"]
+        assert c.get("/api/documents/b").status_code == 404
+        undo(["a"])
+        assert c.get("/api/documents/a").status_code == 404
+        r = c.post("/api/changes/undo", headers=AUTH)
+        assert r.status_code == 404 and "no change since the last full build" in r.json()["detail"]
+        end = c.get("/healthz").json()
+        assert (end["documents"], end["passages"]) == (start["documents"], start["passages"])
+        assert top(c, QUESTION)["doc_id"] != "a"
+
+
 def test_a_server_without_write_keys_has_no_write_routes(server):
     with httpx.Client(base_url=server, timeout=30) as c:
         assert c.put("/api/documents/x", json=ARTICLE).status_code == 405

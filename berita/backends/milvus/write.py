@@ -18,7 +18,7 @@ import numpy as np
 from ...core.config import Settings
 from ...core.schema import Document, Passage
 from ...core.text import tokenize
-from ...errors import IndexStoreError
+from ...errors import NothingToUndoError
 from .. import bm25
 from ..base import ChangeSet, IndexInfo
 from .client import BATCH, MAX_TERM_BYTES, MilvusStore, _blob, _pieces, vector_index
@@ -251,7 +251,7 @@ def rollback(settings: Settings) -> str:
     store = MilvusStore(s.milvus_uri, s.milvus_prefix, s.milvus_timeout)
     current, previous = store.get("current"), store.get("previous")
     if not previous or previous["generation"] not in {n.split("_")[-2] for n in store.client.list_collections()}:
-        raise IndexStoreError(f"no previous version of the index in Milvus at {s.milvus_uri} to roll back to")
+        raise NothingToUndoError(f"no previous version of the index in Milvus at {s.milvus_uri} to roll back to")
     store.put("current", previous)
     store.put("previous", current)
     return str(previous["generation"])

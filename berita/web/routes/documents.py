@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from ...core.config import Settings
 from ...core.schema import Document, Passage
-from ...errors import IndexStoreError
-from ...ingest.live import Outcome, write
+from ...errors import IndexStoreError, NothingToUndoError
+from ...ingest.live import Outcome, UndoReport, undo, write
 from ..deps import EngineDep, SettingsDep
 from ..parts import document_part
 from .api import ErrorDetail
@@ -109,6 +109,26 @@ def delete_document(doc_id: str, request: Request) -> WriteResponse:
     report = _write(request, [], [doc_id])
     if report.outcomes[0].status == "not_found":
         raise HTTPException(404, f"no document {doc_id[:200]!r}")
+    return report
+
+
+@writes.post(
+    "/api/changes/undo",
+    response_model=UndoReport,
+    responses={**REFUSED, 404: {"model": ErrorDetail, "description": "no change left to undo"}},
+)
+def undo_change(request: Request) -> UndoReport:
+    """Take back the last change (PUT, POST or DELETE, or a small `berita index`): the articles it touched are as
+    they were before it, searchable from this response on. Repeat to take back the ones before, up to the last full
+    build (on Milvus, the change before only)."""
+    holder = request.app.state.engines
+    try:
+        report = undo(holder.current().settings)
+    except NothingToUndoError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except IndexStoreError as exc:
+        raise HTTPException(409 if "another build" in str(exc) else 503, str(exc)) from None
+    holder.refresh()
     return report
 
 
