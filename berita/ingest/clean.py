@@ -3,6 +3,7 @@ Indonesian news's, in ``lang.id.news``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..core.text import normalize
@@ -26,7 +27,28 @@ def clean_article(text: str, title: str | None = None) -> Cleaned:
         title = lines.pop(0)
     body = "\n".join(lines)
     place, source = parse_dateline(body)
+    title = clean_title(title)
     return Cleaned(text=body, title=title or _fallback_title(body), source=source, place=place, date=find_date(body))
+
+
+# A link's tracking parameters left in a title: "…?utm_source=fly&utm_medium=related", "…?ICID=HP_HN_0_3"
+TRACKING = re.compile(r"\s*\?[\w.-]+=[^\s&]*(?:[ \w]*&[\w.-]+=[^&]*)*$")
+# A title that is an opaque id: "oqpopw8kddf310fstuwv50ix"
+OPAQUE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{12,}", re.I)
+
+
+def clean_title(title: str | None) -> str | None:
+    """A source's title as a reader should see it: without a link's tracking parameters, a URL slug made words
+    ("ronaldinho.messi.belum.habis" -> "Ronaldinho messi belum habis"); ``None`` where nothing readable is left (an opaque id, one bare
+    lower-case word such as "report"), so the article's own first words serve."""
+    if title is None:
+        return None
+    title = TRACKING.sub("", normalize(title)).strip()
+    if " " not in title and title.islower():
+        title = re.sub(r"[-._]+", " ", title).strip()
+    if not title or OPAQUE.fullmatch(title) or (" " not in title and title.islower()):
+        return None
+    return title[0].upper() + title[1:] if title.islower() else title
 
 
 def is_boilerplate(line: str) -> bool:

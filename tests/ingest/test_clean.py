@@ -1,5 +1,9 @@
-from berita.ingest.clean import clean_article, find_date, parse_dateline
-from tests.conftest import SEEDS
+import json
+
+import pytest
+
+from berita.ingest.clean import OPAQUE, clean_article, find_date, parse_dateline
+from tests.conftest import SEEDS, SHARED_EVAL
 
 
 def seed(prefix):
@@ -39,3 +43,39 @@ def test_dates_written_in_the_text():
     assert find_date("diresmikan 7 Juli 2023 oleh") == "2023-07-07"
     assert find_date("Jumat (7/7) tanpa tahun, (27 / 3)") is None
     assert clean_article(seed("002")).date == "2025-06-12"
+
+
+@pytest.mark.parametrize(
+    "title,shown",
+    [
+        (
+            "nilai matematika jeblok bisa jadi karena kurang ini?utm_source=fly&utm_medium=related&utm_campaign=news",
+            "Nilai matematika jeblok bisa jadi karena kurang ini",
+        ),
+        (
+            "meeting owl 360 degree conference cam?utm_source=welcome page&utm_medium=category box",
+            "Meeting owl 360 degree conference cam",
+        ),
+        ("tanggapan barcelona soal sanksi ?ICID=HP_HN_HP_RI_0_3", "Tanggapan barcelona soal sanksi"),
+        ("ronaldinho.messi.belum.habis", "Ronaldinho messi belum habis"),
+        ("Batang dan Zhijiang China Jajaki Kerja Sama", "Batang dan Zhijiang China Jajaki Kerja Sama"),
+        ("Harga BBM 2.0?", "Harga BBM 2.0?"),  # a question mark that opens no parameters stays
+    ],
+)
+def test_titles_lose_tracking_parameters_and_slugs(title, shown):
+    assert clean_article("Isi berita.", title).title == shown
+
+
+@pytest.mark.parametrize("title", ["oqpopw8kddf310fstuwv50ix", "report", "?ICID=RE", ""])
+def test_an_opaque_title_gives_way_to_the_article_s_first_words(title):
+    assert clean_article("Jakarta - Harga cabai naik tajam di pasar induk.", title).title == (
+        "Harga cabai naik tajam di pasar induk."
+    )
+
+
+def test_indosum_titles_as_a_reader_sees_them():
+    rows = [json.loads(line) for line in open(SHARED_EVAL / "indosum_articles.jsonl", encoding="utf-8")]
+    titles = [clean_article(r["text"], r["title"]).title for r in rows]
+    assert not [t for t in titles if "utm_" in t or "ICID" in t or OPAQUE.fullmatch(t)]
+    changed = sum(t != r["title"] for t, r in zip(titles, rows))
+    assert changed > 3000  # nearly all: lower-case slugs; 66 lose tracking parameters, 111 were ids or one word
