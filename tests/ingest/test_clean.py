@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -79,3 +80,18 @@ def test_indosum_titles_as_a_reader_sees_them():
     assert not [t for t in titles if "utm_" in t or "ICID" in t or OPAQUE.fullmatch(t)]
     changed = sum(t != r["title"] for t, r in zip(titles, rows))
     assert changed > 3000  # nearly all: lower-case slugs; 66 lose tracking parameters, 111 were ids or one word
+
+
+def test_links_to_other_articles_in_every_form_are_removed():
+    text = (
+        "Isi pertama.\nSIMAK JUGA: Arema Batal Kontrak\n[Baca Juga: Tragedi Turin]\n(Baca juga: Lewis Hamilton)\n"
+        "Lihat juga: Galeri\nADVERTISEMENT\nVideo: Mengenal Lyodra\nIsi kedua, baca juga laporannya."
+    )
+    assert clean_article(text, "t").text == "Isi pertama.\nIsi kedua, baca juga laporannya."
+
+
+def test_indosum_text_keeps_no_link_lines():
+    rows = [json.loads(line) for line in open(SHARED_EVAL / "indosum_articles.jsonl", encoding="utf-8")]
+    lines = [line for r in rows for line in clean_article(r["text"], r["title"]).text.split("\n")]
+    left = [line for line in lines if re.match(r"[\[(]?\s*(baca|simak|lihat)\s+juga\s*:", line, re.I)]
+    assert left == [] and len(lines) > 30_000

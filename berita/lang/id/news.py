@@ -8,7 +8,10 @@ from ...core.text import fold
 
 # Lines that are navigation or attribution, not content.
 BOILERPLATE = [
-    re.compile(r"^baca\s+juga\s*:.*$", re.I),
+    # "Baca juga: …", "SIMAK JUGA: …", "[Baca juga: …]", "(Lihat Juga: …)": links to other articles
+    re.compile(r"^[\[(]?\s*(baca|simak|lihat)\s+(juga|pula)\s*:.*$", re.I),
+    re.compile(r"^(advertisement|scroll to (continue|resume) with content)$", re.I),
+    re.compile(r"^video\s*:.*$", re.I),  # a link to a video, not its content
     re.compile(r"^cek\s+berita\s+dan\s+artikel\s+(lain(nya)?\s+)?di\s+google\s+news\.?$", re.I),
     re.compile(r"^(sumber|source|editor|pewarta|penulis|reporter)\s*:\s*$", re.I),
     re.compile(
