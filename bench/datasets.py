@@ -81,8 +81,9 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def qa_rows(eval_dir: Path) -> list[dict]:
-    """Every QA row with ``set`` (tydi, idk, facqa), ``part`` (train or the held-out set's name) and answer offsets."""
+def qa_rows(eval_dir: Path, english: bool = False) -> list[dict]:
+    """Every QA row with ``set`` (tydi, idk, facqa; tydi-en with ``english``), ``part`` (train or the held-out set's
+    name) and answer offsets."""
     out = []
     tydi = read_jsonl(eval_dir / "tydiqa_goldp_id_train.jsonl")
     seen = {r["id"].split("-", 1)[1] for r in tydi}
@@ -92,6 +93,8 @@ def qa_rows(eval_dir: Path) -> list[dict]:
         if not r["is_impossible"] and r["id"].split("-", 1)[1] in seen:
             continue  # a TyDi repeat
         out.append({**r, "set": "idk", "part": "idk-heldout" if held_out(r["doc_id"]) else "train"})
+    for r in read_jsonl(eval_dir / "tydiqa_goldp_en_train.jsonl") if english else []:  # over English Wikipedia
+        out.append({**r, "set": "tydi-en", "part": "tydi-en-heldout" if held_out(r["doc_id"]) else "train"})
     for r in read_jsonl(eval_dir / "facqa_dev.jsonl"):
         starts = [r["context"].find(a) for a in r["answers"]]
         found = [(a, s) for a, s in zip(r["answers"], starts) if s >= 0]

