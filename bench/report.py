@@ -129,6 +129,16 @@ def speed_table(results: Path) -> str:
             f"| {fmt(fast['add']['p95_ms'], '{:,.0f} ms')} | {fast['add']['bytes_written_max'] / 1e3:,.0f} KB written "
             f"(rewriting it whole: {slow['add']['p50_ms'] / 1e3:.1f} s, {slow['add']['bytes_written_max'] / 1e6:,.0f} MB) |"
         )
+    writes = results / "writes.json"
+    if writes.exists():
+        w = json.loads(writes.read_text(encoding="utf-8"))
+        alone, during = w["reads_unloaded"], w["reads_during_writes"]
+        lines.append(
+            f"| {w['writes']:,} writes while {w['clients']} clients search (search only; `python -m bench.writes`) "
+            f"| {fmt(during['p50_ms'], '{:,.1f} ms')} | {fmt(during['p95_ms'], '{:,.1f} ms')} | p95 alone "
+            f"{fmt(alone['p95_ms'], '{:,.1f} ms')}; {during['failed'] + alone['failed']} reads and "
+            f"{w['writes_ms']['failed']} writes failed; {w['written_found_first']:,} written found first |"
+        )
     hostile = perf.get("hostile", {})
     if {"article_50mb", "punctuation_1mb"} <= set(hostile):
         big, dots = hostile["article_50mb"], hostile["punctuation_1mb"]
