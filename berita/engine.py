@@ -199,11 +199,10 @@ class SearchEngine:
             facets=facet_counts(results, options.facets),
         )
 
-    @staticmethod
-    def matches(hits: list[Hit], retrieval: Retrieval, mode: Mode = "hybrid") -> list[Hit]:
+    def matches(self, hits: list[Hit], retrieval: Retrieval, mode: Mode = "hybrid") -> list[Hit]:
         """``hits`` that are matches: at or over the relevance floor of the question's language (a cosine to the
         question, on e5's scale); BM25 alone has no floor (each of its hits shares a term with the question)."""
-        floor = 0.0 if mode == "bm25" else match_floor().get(retrieval.lang, 0.0)
+        floor = 0.0 if mode == "bm25" else match_floor(self.info.model).get(retrieval.lang, 0.0)
         return [h for h in hits if h.similarity is None or h.similarity >= floor]
 
     def retrieve(

@@ -83,7 +83,9 @@ def _connect(path: Path, write: bool) -> Iterator[sqlite3.Connection]:
 
 
 def apply(folder: Path, changes: Sequence[Change]) -> int:
-    """Write ``changes`` in one durable transaction; returns the new ``seq``."""
+    """Write ``changes`` in one durable transaction; returns the new ``seq`` (the same one where there are none)."""
+    if not changes:
+        return last_seq(folder)
     with _connect(folder / FILE, write=True) as db:
         db.execute("BEGIN IMMEDIATE")
         try:

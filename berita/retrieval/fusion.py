@@ -22,10 +22,14 @@ def dense_shares() -> dict[str, float]:
 
 
 @cache
-def match_floor() -> dict[str, float]:
-    """The cosine to the question (e5's scale) a passage needs to count as a match, by question language."""
+def match_floor(model: str) -> dict[str, float]:
+    """The cosine to the question (e5's scale) a passage needs to count as a match, by question language; none for
+    another model than the one the floor was measured with (its cosines have another scale)."""
     raw = json.loads((resources.files("berita.retrieval") / "fusion.json").read_text(encoding="utf-8"))
-    return {lang: float(floor) for lang, floor in raw.get("match_floor", {}).items()}
+    floors = dict(raw.get("match_floor", {}))
+    if floors.pop("model", None) != model:
+        return {}
+    return {lang: float(floor) for lang, floor in floors.items()}
 
 
 def min_max(x: np.ndarray) -> np.ndarray:
