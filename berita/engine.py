@@ -16,7 +16,7 @@ from typing import Any
 from .answering import Answerer, Calibrator, Candidate, NeuralReader, ReaderModel, RuleReader, Tuning
 from .backends import SearchBackend, open_backend
 from .backends.base import IndexInfo
-from .core.browse import FACETS, Group, Sort, by_article, by_date, facet_counts
+from .core.browse import FACETS, GROUPS, SORTS, Group, Sort, by_article, by_date, facet_counts
 from .core.config import Fusion, Settings
 from .core.schema import Answer, Citation, Document, Filters, Hit, Passage, Result, SearchResponse
 from .core.text import normalize
@@ -25,7 +25,7 @@ from .errors import ModelError, QueryError
 from .lang import SUPPORTED, detect_language, warm_up
 from .lang.id import bilingual
 from .lang.id.english import to_english
-from .lang.id.news import names_source
+from .lang.id.news import sources_named
 from .retrieval import MODES, Fusing, Mode, Reranker, Retrieval, Retriever
 from .retrieval.fusion import dense_shares, match_floor
 
@@ -274,7 +274,7 @@ class SearchEngine:
             raise QueryError(f"lang must be one of {', '.join(SUPPORTED)}")
         if options.mode not in MODES:
             raise QueryError(f"mode must be one of {', '.join(MODES)}")
-        if options.group not in ("passage", "article") or options.sort not in ("relevance", "date"):
+        if options.group not in GROUPS or options.sort not in SORTS:
             raise QueryError("group must be passage or article, sort relevance or date")
         if set(options.facets) - set(FACETS):
             raise QueryError(f"facets must be among {', '.join(FACETS)}")
@@ -284,11 +284,11 @@ class SearchEngine:
 
     def check_filters(self, filters: Filters | None) -> Filters:
         """``filters`` with each source as the index names it: "CNN" is "cnn indonesia", "antaranews" "ANTARA"
-        (``lang.id.news.names_source``); a source the index does not hold is an error, not an empty result."""
+        (``lang.id.news.sources_named``); a source the index does not hold is an error, not an empty result."""
         filters = filters or Filters()
         if filters.sources:
             known = self.sources()
-            named = {s: [n for n in known if names_source(s, n)] for s in filters.sources}
+            named = {s: sources_named(s, known) for s in filters.sources}
             for asked, names in named.items():
                 if not names:
                     raise QueryError(f"no source in the index is named {asked[:60]!r}", "unknown_source", source=asked)

@@ -4,8 +4,9 @@ One row per changed document: its latest version with its passages, their embedd
 tombstone for a deletion. A change (one article, or a batch) is one transaction: it survives ``kill -9`` once
 acknowledged, and a reader sees all of it or none. ``seq`` numbers the changes; the index's version is the
 generation and the last ``seq``. Each change also keeps what its documents were before (``undo``), so the last
-changes can be taken back one at a time (a bad batch from an app), each undo being a change of its own. SQLite is the storage engine here because it is durable, transactional, ships
-with Python and lets readers read while one writer writes; the ranking structures are rebuilt from it in memory.
+changes can be taken back one at a time (a bad batch from an app), each undo being a change of its own. SQLite is
+the storage engine here because it is durable, transactional, ships with Python and lets readers read while one
+writer writes; the ranking structures are rebuilt from it in memory.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from dataclasses import asdict
 
+from ..core.browse import GROUPS, SORTS
 from ..core.config import Settings
 from ..core.schema import Filters, SearchResponse
 from ..engine import SearchEngine
@@ -25,8 +26,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m search") -> int:
     parser.add_argument("--lang", choices=["id", "en"], help="query language (default: detected)")
     parser.add_argument("--no-answer", action="store_true", help="passages only, no answer read (faster)")
     parser.add_argument("--source", action="append", help="only this source (repeat for several)")
-    parser.add_argument("--group", choices=["passage", "article"], default="passage", help="article: one per article")
-    parser.add_argument("--sort", choices=["relevance", "date"], default="relevance", help="date: newest first")
+    parser.add_argument("--group", choices=GROUPS, default="passage", help="article: one per article")
+    parser.add_argument("--sort", choices=SORTS, default="relevance", help="date: newest first")
     add_storage_arguments(parser)
     args = parser.parse_args(argv)
     try:

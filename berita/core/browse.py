@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
+from typing import Literal, get_args
 
 from .schema import Result
 
 Group = Literal["passage", "article"]
 Sort = Literal["relevance", "date"]
+GROUPS: tuple[str, ...] = get_args(Group)
+SORTS: tuple[str, ...] = get_args(Sort)
 FACETS = ("source", "month")
 MORE_PER_ARTICLE = 2  # an article's further passages shown under its best one
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -47,8 +48,12 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.sources or self.date_from or self.date_to)
 
+    @cached_property
+    def folded_sources(self) -> frozenset[str]:
+        return frozenset(s.casefold() for s in self.sources)
+
     def accepts(self, doc: Document) -> bool:
-        if self.sources and (doc.source or "").casefold() not in {s.casefold() for s in self.sources}:
+        if self.sources and (doc.source or "").casefold() not in self.folded_sources:
             return False
         if self.date_from or self.date_to:
             if not doc.date:

@@ -39,8 +39,8 @@ OPAQUE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{12,}", re.I)
 
 def clean_title(title: str | None) -> str | None:
     """A source's title as a reader should see it: without a link's tracking parameters, a URL slug made words
-    ("ronaldinho.messi.belum.habis" -> "Ronaldinho messi belum habis"); ``None`` where nothing readable is left (an opaque id, one bare
-    lower-case word such as "report"), so the article's own first words serve."""
+    ("ronaldinho.messi.belum.habis" -> "Ronaldinho messi belum habis"); ``None`` where nothing readable is left
+    (an opaque id, one bare lower-case word such as "report"), so the article's own first words serve."""
     if title is None:
         return None
     title = TRACKING.sub("", normalize(title)).strip()

@@ -1,6 +1,6 @@
 import pytest
 
-from berita.lang.id.news import names_source, source_words
+from berita.lang.id.news import source_words, sources_named
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from berita.lang.id.news import names_source, source_words
     ],
 )
 def test_a_source_as_people_write_it(typed, name):
-    assert names_source(typed, name)
+    assert sources_named(typed, ["kumparan", name]) == [name]
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ def test_a_source_as_people_write_it(typed, name):
     [("cnn", "kumparan"), ("indonesia", "cnn indonesia"), ("daily", "dailysocial.id"), ("news", "rimanews"), ("", "x")],
 )
 def test_other_sources_are_not_named(typed, name):
-    assert not names_source(typed, name)
+    assert sources_named(typed, [name]) == []
 
 
 def test_the_words_a_source_is_matched_by():

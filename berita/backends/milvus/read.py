@@ -238,7 +238,7 @@ def _filter(filters: Filters | None) -> tuple[str, dict]:
     values: dict[str, str | list[str]] = {}
     if filters and filters.sources:
         parts.append("source_key in {sources}")
-        values["sources"] = sorted({s.casefold() for s in filters.sources})
+        values["sources"] = sorted(filters.folded_sources)
     if filters and (filters.date_from or filters.date_to):
         parts.append('date != ""')
         if filters.date_from:

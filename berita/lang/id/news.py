@@ -49,8 +49,8 @@ def source_words(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def names_source(asked: str, name: str) -> bool:
-    """``asked`` (what someone typed) names the source ``name``: the same words, or its first words ("CNN" names
-    "cnn indonesia")."""
+def sources_named(asked: str, names: list[str]) -> list[str]:
+    """Those of ``names`` that ``asked`` (what someone typed) names: the same words, or their first words ("CNN"
+    names "cnn indonesia")."""
     wanted = source_words(asked)
-    return bool(wanted) and source_words(name)[: len(wanted)] == wanted
+    return [name for name in names if source_words(name)[: len(wanted)] == wanted] if wanted else []

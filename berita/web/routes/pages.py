@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ...core.browse import FACETS, GROUPS, SORTS
 from ...core.schema import Filters
 from ...errors import QueryError
 from ..deps import EngineDep, SettingsDep, TemplatesDep
@@ -40,8 +41,8 @@ def page_search(
     lang = lang if lang in ("id", "en") else ""
     sources = tuple(dict.fromkeys(s[:200] for s in source[:20] if s.strip()))
     filters = Filters(sources, date_from[:10] or None, date_to[:10] or None)
-    sort = sort if sort in ("relevance", "date") else "relevance"
-    group = group if group in ("passage", "article") else "article"  # a page of news: one result an article
+    sort = sort if sort in SORTS else "relevance"
+    group = group if group in GROUPS else "article"  # a page of news: one result an article
     q = q[: config.max_query_chars + 1]  # still refused as too long, but echoed three times at most this long
     failure: QueryError | None = None
     if size is None:
@@ -49,7 +50,7 @@ def page_search(
     elif q.strip():
         try:
             response = engine.search(
-                q, k=size, lang=lang or None, filters=filters, sort=sort, group=group, facets=("source", "month")
+                q, k=size, lang=lang or None, filters=filters, sort=sort, group=group, facets=FACETS
             )
         except QueryError as exc:
             failure = exc
