@@ -139,6 +139,15 @@ def speed_table(results: Path) -> str:
             f"{fmt(alone['p95_ms'], '{:,.1f} ms')}; {during['failed'] + alone['failed']} reads and "
             f"{w['writes_ms']['failed']} writes failed; {w['written_found_first']:,} written found first |"
         )
+    crash = results / "crash.json"
+    if crash.exists():
+        c = json.loads(crash.read_text(encoding="utf-8"))
+        lines.append(
+            f"| `kill -9` of a server taking writes, {c['rounds']} times (`python -m bench.crash`), until ready "
+            f"again | {fmt(c['reopen_s']['p50_ms'] / 1e3, '{:.1f} s')} | {fmt(c['reopen_s']['p95_ms'] / 1e3, '{:.1f} s')} "
+            f"| {c['writes_acknowledged']:,} acknowledged writes: {c['lost']} lost, {c['resurrected']} deleted ones "
+            f"back, {c['half_applied']} half applied |"
+        )
     hostile = perf.get("hostile", {})
     if {"article_50mb", "punctuation_1mb"} <= set(hostile):
         big, dots = hostile["article_50mb"], hostile["punctuation_1mb"]

@@ -13,9 +13,7 @@ the written articles a search for their own words finds first. Writes bench/resu
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,45 +25,8 @@ import httpx
 from bench.datasets import ROOT
 from bench.metrics import percentiles
 from bench.results import write_results
+from bench.writing import KEY, QUESTIONS, article, serve
 from berita import Settings, build
-
-KEY = "bench-writes-key-0123456789abcdef"
-QUESTIONS = [
-    "berapa nilai investasi Allmed?",
-    "How many workers will KIT Batang need?",
-    "siapa bupati Batang?",
-    "kerja sama Batang dan Zhijiang",
-    "luas lahan KITB",
-    "Which companies invested in Batang?",
-]
-
-
-def article(n: int) -> dict:
-    # a word no other article has (``kodeuji{n}``), so a search for it must find this article first
-    return {
-        "title": f"Berita uji {n}",
-        "text": f"Batang - Pemkab Batang mencatat kodeuji{n} dalam laporan harian nomor {n}.\n"
-        f"Laporan itu memuat {n % 97 + 3} kegiatan di kawasan industri.",
-        "date": "2026-12-07",
-        "source": "Bench",
-    }
-
-
-def serve(index: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "BERITA_API_KEYS": KEY, "OMP_WAIT_POLICY": "PASSIVE"}
-    command = [sys.executable, "-m", "berita", "serve", "--index", str(index), "--port", str(port)]
-    # its log goes to a file: a pipe nobody reads fills after a few hundred writes' lines and blocks the server
-    with open(log, "w") as sink:
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sink)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
 def search_loop(base: str, stop: threading.Event, latencies: list[float], failures: list[str], offset: int) -> None:

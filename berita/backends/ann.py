@@ -13,6 +13,7 @@ class VectorIndex(Protocol):
     """Inner-product search over L2-normalised vectors (so scores are cosine similarities)."""
 
     backend: str
+    exact: bool  # the index is the vectors themselves (stored once: an exact index is not saved apart)
 
     def __len__(self) -> int: ...
 
@@ -63,6 +64,11 @@ class FaissIndex:
     def kind(self) -> str:
         return type(self._index).__name__
 
+    @property
+    def exact(self) -> bool:
+        """A flat index: nothing but the vectors."""
+        return self.kind.startswith("IndexFlat")
+
     def set_nprobe(self, nprobe: int) -> None:
         if hasattr(self._index, "nprobe"):
             self._index.nprobe = nprobe
@@ -86,6 +92,7 @@ class NumpyIndex:
     """Exact search in plain numpy: the reference other backends are measured against."""
 
     backend = "numpy"
+    exact = True
 
     def __init__(self, vectors: np.ndarray):
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -104,7 +111,12 @@ class NumpyIndex:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self))
         scores = queries @ self._vectors.T
-        ids = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        if 0 < k < scores.shape[1]:  # the k best unordered (linear), then only those sorted
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
+            ids = np.take_along_axis(top, order, axis=1)
+        else:
+            ids = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(scores, ids, axis=1), ids
 
     def save(self, path: Path) -> None:
@@ -127,5 +139,9 @@ def build_index(vectors: np.ndarray, backend: str = "faiss", **options) -> Vecto
     return _backend(backend).build(vectors, **options)
 
 
-def load_index(path: Path, backend: str = "faiss") -> VectorIndex:
+def load_index(path: Path, backend: str = "faiss", vectors: np.ndarray | None = None) -> VectorIndex:
+    """The index saved at ``path``; where none was saved (an exact index is only the vectors, so it is not stored
+    twice), exact search over ``vectors``."""
+    if not path.exists() and vectors is not None:
+        return NumpyIndex(vectors)
     return _backend(backend).load(path)

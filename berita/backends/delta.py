@@ -150,17 +150,28 @@ def _set_seq(db: sqlite3.Connection, seq: int) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (seq,))
 
 
-def read(folder: Path) -> Delta:
-    """The changes committed in ``folder`` (none where nothing was ever changed)."""
+def read(folder: Path, since: Delta | None = None) -> Delta:
+    """The changes committed in ``folder`` (none where nothing was ever changed). Given ``since``, the same read
+    earlier, only the rows changed after it are read and parsed (a write costs its own rows, not all the changes)."""
     path = folder / FILE
     if not path.exists():
         return Delta()
+    after = since.seq if since else 0
     with _connect(path, write=False) as db:
-        rows = db.execute(f"SELECT doc_id, seq, {COLUMNS} FROM changes ORDER BY seq, rowid").fetchall()
-        delta = Delta(seq=_seq(db))
-    for doc_id, _, document, passages, keys, vectors in rows:
-        delta.changes[doc_id] = _change(doc_id, document, passages, keys, vectors)
-    return delta
+        db.execute("BEGIN")  # one snapshot for the three reads
+        rows = db.execute(
+            f"SELECT doc_id, seq, {COLUMNS} FROM changes WHERE seq > ? ORDER BY seq, rowid", (after,)
+        ).fetchall()
+        seq = _seq(db)
+        count = db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] if since else 0
+        db.execute("COMMIT")
+    changes = dict(since.changes) if since else {}
+    for doc_id, _, document, parts, keys, vectors in rows:
+        changes.pop(doc_id, None)  # to the end: the order of their last change
+        changes[doc_id] = _change(doc_id, document, parts, keys, vectors)
+    if since and len(changes) != count:  # an undo removed rows since ``since``: read them all
+        return read(folder)
+    return Delta(seq, changes)
 
 
 def last_seq(folder: Path) -> int:

@@ -355,13 +355,25 @@ def _generation(index_dir: Path, gen: Path) -> Generation:
     return _GENERATIONS[gen]
 
 
+_LAST: dict[Path, LocalIndex] = {}  # the index last read from each folder: the next read adds only what changed
+
+
 def read_index(index_dir: Path, attempts: int = 3) -> LocalIndex:
     """The committed generation and its changes. A build that switches generations while this reads can remove
     what was being read; then ``CURRENT`` names a new one, and reading starts again (at most ``attempts`` times)."""
     for attempt in range(attempts):
         named = current_generation(index_dir)
+        last = _LAST.get(index_dir)
         try:
-            return LocalIndex(_generation(index_dir, named), delta.read(named))
+            if last is not None and last.path == named:
+                index = _changed(last)
+            else:
+                index = LocalIndex(_generation(index_dir, named), delta.read(named))
+            _LAST.pop(index_dir, None)
+            if len(_LAST) >= 4:
+                _LAST.pop(next(iter(_LAST)))
+            _LAST[index_dir] = index
+            return index
         except IndexCorruptError:
             if attempt + 1 == attempts or current_generation(index_dir) == named:
                 raise
@@ -375,7 +387,14 @@ def reread(index: LocalIndex) -> LocalIndex:
     index_dir = index.path.parent
     if current_generation(index_dir) != index.path:
         return read_index(index_dir)
-    return LocalIndex(index.base, delta.read(index.path))
+    return _changed(index)
+
+
+def _changed(index: LocalIndex) -> LocalIndex:
+    """``index`` itself where no change was committed since it was read, else with the changes since."""
+    if delta.last_seq(index.path) == index.delta.seq:
+        return index
+    return LocalIndex(index.base, delta.read(index.path, since=index.delta))
 
 
 def _read_generation(index_dir: Path, gen: Path) -> Generation:
@@ -400,7 +419,7 @@ def _read_generation(index_dir: Path, gen: Path) -> Generation:
         ]
         keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
-        ann = load_index(gen / "ann.index", manifest.ann_backend)
+        ann = load_index(gen / "ann.index", manifest.ann_backend, vectors)
         current = manifest.format_version == FORMAT_VERSION
         bm25 = BM25.load(gen) if current else BM25.fit([tokenize(p.text) for p in passages])
     except IndexStoreError:
@@ -619,9 +638,12 @@ def _write_generation(
     with open(tmp / "vectors.npy", "wb") as fh:
         np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
         _sync(fh)
-    build_index(vectors, manifest.ann_backend, **manifest.ann_options).save(tmp / "ann.index")
+    ann = build_index(vectors, manifest.ann_backend, **manifest.ann_options)
+    if not ann.exact:  # an exact index is the vectors again: exact search reads vectors.npy itself
+        ann.save(tmp / "ann.index")
+        _fsync_path(tmp / "ann.index")
     BM25.fit([tokenize(p.text) for p in passages]).save(tmp)
-    for name_ in ("ann.index", *BM25_FILES):
+    for name_ in BM25_FILES:
         _fsync_path(tmp / name_)
     _write_text(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2))
     _fsync_path(tmp)

@@ -37,3 +37,20 @@ def test_k_larger_than_the_collection_and_unknown_backend():
     assert ids.shape == (1, 3) and ids[0, 0] == 0
     with pytest.raises(ValueError, match="unknown vector index backend"):
         build_index(x, "annoy")
+
+
+def test_an_exact_index_is_not_saved_apart_from_its_vectors(tmp_path):
+    """Vectors are stored once: an exact index is the vectors themselves, so none is saved and exact search reads the
+    vectors file (memory-mapped); it ranks as FAISS's flat index does, with the same scores."""
+    x, q = clustered(3000), clustered(30, seed=3)
+    flat = build_index(x, "faiss")
+    assert flat.exact and build_index(x, "numpy").exact
+    assert not build_index(x, "faiss", exact_max=1000, nprobe=8).exact
+    np.save(tmp_path / "vectors.npy", x)
+    mapped = load_index(tmp_path / "ann.index", "faiss", np.load(tmp_path / "vectors.npy", mmap_mode="r"))
+    assert not (tmp_path / "ann.index").exists()
+    (s1, i1), (s2, i2) = flat.search(q, 10), mapped.search(q, 10)
+    assert np.array_equal(i1, i2) and np.allclose(s1, s2, atol=1e-5)
+    assert np.array_equal(mapped.search(q, 3000)[1], np.argsort(-(q @ x.T), axis=1, kind="stable"))
+    with pytest.raises(RuntimeError):  # a saved index that is missing stays an error where no vectors are given
+        load_index(tmp_path / "ann.index", "faiss")

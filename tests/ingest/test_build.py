@@ -112,7 +112,9 @@ def test_broken_or_missing_index_is_a_clear_error(corpus, settings, embedder):
     with pytest.raises(IndexNotFoundError, match="python -m indexer build"):
         read_index(settings.storage.index_dir)
     build([corpus], settings, embedder)
-    (current_generation(settings.storage.index_dir) / "ann.index").write_bytes(b"garbage")
+    generation = current_generation(settings.storage.index_dir)
+    assert not (generation / "ann.index").exists()  # vectors stored once: exact search reads vectors.npy
+    (generation / "vectors.npy").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="unreadable"):
         read_index(settings.storage.index_dir)
     (settings.storage.index_dir / "CURRENT").write_text("gen-gone\n")
