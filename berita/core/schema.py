@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -101,7 +101,8 @@ class Citation:
         )
 
     def fields(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow (``asdict`` deep-copies: a tenth of a search-only request's time for its 50 matches)
+        return {**vars(self), "paragraphs": list(self.paragraphs)}
 
 
 def paragraphs(text: str, start: int, end: int) -> list[int]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -52,20 +54,21 @@ def features(
 
     rows = []
     for text in texts:
-        best, best_span = -1.0, (0, len(text))
-        for a, b in sentence_spans(text):
-            c = weighted_coverage(terms, idf, set(tokenize(text[a:b])))
+        view = _view(text)
+        best, best_sentence = -1.0, 0
+        for n, tokens in enumerate(view.sentence_tokens):
+            c = weighted_coverage(terms, idf, tokens)
             if c > best:
-                best, best_span = c, (a, b)
-        sentence = text[best_span[0] : best_span[1]]
-        typed = bool(kind and find_span(kind, sentence, query))
-        sentence_words = set(_WORD.findall(fold(sentence)))
+                best, best_sentence = c, n
+        a, b = view.spans[best_sentence] if view.spans else (0, len(text))
+        typed = bool(kind and find_span(kind, text[a:b], query))
+        sentence_words = view.sentence_words[best_sentence] if view.spans else set(view.words)
         rows.append(
             (
-                weighted_coverage(terms, idf, set(tokenize(text))),
+                weighted_coverage(terms, idf, view.tokens),
                 max(best, 0.0),
                 float(typed),
-                _longest_common_run(words, _WORD.findall(fold(text))) / max(len(words), 1),
+                _longest_common_run(words, view.words) / max(len(words), 1),
                 sum(w in sentence_words for w in words) / max(len(words), 1),
             )
         )
@@ -83,6 +86,29 @@ def features(
             _inverse_rank(bm25),
             gap,
         ]
+    )
+
+
+@dataclass(frozen=True)
+class _View:
+    """What the features read of a passage whatever the question: its sentences' spans, terms and words."""
+
+    spans: list[tuple[int, int]]
+    sentence_tokens: list[frozenset[str]]
+    sentence_words: list[frozenset[str]]
+    tokens: frozenset[str]
+    words: list[str]
+
+
+@lru_cache(maxsize=8192)  # the passages questions share (a day's story) are read once, not once a question
+def _view(text: str) -> _View:
+    spans = sentence_spans(text)
+    return _View(
+        spans,
+        [frozenset(tokenize(text[a:b])) for a, b in spans],
+        [frozenset(_WORD.findall(fold(text[a:b]))) for a, b in spans],
+        frozenset(tokenize(text)),
+        _WORD.findall(fold(text)),
     )
 
 
