@@ -25,13 +25,17 @@ class VectorIndex(Protocol):
 
 
 class FaissIndex:
-    """Exact inner-product search (IndexFlatIP) up to ``exact_max`` vectors; beyond that an IVF index,
-    whose ``nprobe`` was chosen from recall/latency measurements (bench/perf.py)."""
+    """Exact inner-product search (IndexFlatIP) up to ``exact_max`` vectors; beyond that an IVF index of 8-bit codes
+    (a quarter of the vectors' bytes), whose ``nprobe`` was chosen from recall/latency measurements (bench/perf.py),
+    and whose best ``k x REFINE`` are scored again exactly against ``vectors`` (the float vectors, memory-mapped
+    from ``vectors.npy``: stored once, and only the rows a search rescores are read)."""
 
     backend = "faiss"
+    REFINE = 4
 
-    def __init__(self, index):
+    def __init__(self, index, vectors: np.ndarray | None = None):
         self._index = index
+        self._vectors = vectors if self.kind == "IndexIVFScalarQuantizer" else None
 
     @classmethod
     def build(cls, vectors: np.ndarray, exact_max: int = 100_000, nprobe: int = 128) -> FaissIndex:
@@ -44,21 +48,23 @@ class FaissIndex:
             index = faiss.IndexFlatIP(dim)
         else:
             nlist = int(np.sqrt(n))  # ~1,000 lists of ~1,000 vectors at a million
-            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexIVFScalarQuantizer(
+                faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
             sample = vectors[np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False)]
             index.train(sample)
             index.nprobe = nprobe
         index.add(vectors)
-        return cls(index)
+        return cls(index, vectors)
 
     @classmethod
-    def load(cls, path: Path) -> FaissIndex:
+    def load(cls, path: Path, vectors: np.ndarray | None = None) -> FaissIndex:
         import faiss
 
         try:  # memory-mapped, so start-up does not read the whole index
-            return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY))
+            return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY), vectors)
         except RuntimeError:
-            return cls(faiss.read_index(str(path)))
+            return cls(faiss.read_index(str(path)), vectors)
 
     @property
     def kind(self) -> str:
@@ -80,7 +86,18 @@ class FaissIndex:
         k = min(k, len(self))
         if k == 0:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if self._vectors is None:
+            return self._index.search(queries, k)
+        _, found = self._index.search(queries, k * self.REFINE)
+        scores = np.full((len(queries), k), -np.inf, np.float32)
+        ids = np.full((len(queries), k), -1, np.int64)
+        for n, (query, rows) in enumerate(zip(queries, found)):
+            rows = np.sort(rows[rows >= 0])  # in file order: the memory-mapped rows are read with fewer seeks
+            exact = np.asarray(self._vectors[rows] @ query, np.float32)
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[n, : len(best)], ids[n, : len(best)] = exact[best], rows[best]
+        return scores, ids
 
     def save(self, path: Path) -> None:
         import faiss
@@ -102,7 +119,7 @@ class NumpyIndex:
         return cls(vectors)
 
     @classmethod
-    def load(cls, path: Path) -> NumpyIndex:
+    def load(cls, path: Path, vectors: np.ndarray | None = None) -> NumpyIndex:
         return cls(np.load(path, mmap_mode="r"))
 
     def __len__(self) -> int:
@@ -140,8 +157,8 @@ def build_index(vectors: np.ndarray, backend: str = "faiss", **options) -> Vecto
 
 
 def load_index(path: Path, backend: str = "faiss", vectors: np.ndarray | None = None) -> VectorIndex:
-    """The index saved at ``path``; where none was saved (an exact index is only the vectors, so it is not stored
-    twice), exact search over ``vectors``."""
+    """The index saved at ``path``, rescoring against ``vectors`` where it is approximate; where none was saved (an
+    exact index is only the vectors, so it is not stored twice), exact search over ``vectors``."""
     if not path.exists() and vectors is not None:
         return NumpyIndex(vectors)
-    return _backend(backend).load(path)
+    return _backend(backend).load(path, vectors=vectors)

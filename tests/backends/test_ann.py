@@ -20,15 +20,28 @@ def test_faiss_flat_matches_numpy_exactly(tmp_path):
 
 
 def test_large_collections_get_an_approximate_index_with_high_recall(tmp_path):
+    """Past ``exact_max``: IVF over 8-bit codes, its candidates rescored against the float vectors, which are not
+    saved with it (vectors.npy holds them): exact scores, and the recall of an IVF over the vectors themselves."""
     x, q = clustered(6000), clustered(50, seed=2)
     ivf = build_index(x, "faiss", exact_max=1000, nprobe=24)
-    assert ivf.kind == "IndexIVFFlat"
-    exact = build_index(x, "numpy").search(q, 10)[1]
-    approx = ivf.search(q, 10)[1]
+    assert ivf.kind == "IndexIVFScalarQuantizer" and not ivf.exact
+    exact_scores, exact = build_index(x, "numpy").search(q, 10)
+    scores, approx = ivf.search(q, 10)
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
     assert recall >= 0.9
+    assert np.allclose(scores, np.take_along_axis(q @ x.T, approx, axis=1), atol=1e-5)  # rescored exactly
     ivf.save(tmp_path / "ivf.index")
-    assert np.array_equal(load_index(tmp_path / "ivf.index", "faiss").search(q, 10)[1], approx)  # nprobe is kept
+    assert (tmp_path / "ivf.index").stat().st_size < x.nbytes / 2  # codes, not the vectors again
+    loaded = load_index(tmp_path / "ivf.index", "faiss", np.load(_saved(tmp_path, x), mmap_mode="r"))
+    assert np.array_equal(loaded.search(q, 10)[1], approx)  # nprobe is kept
+    scores, ids = loaded.search(q[:1], 6000)  # past what nprobe reaches: the rest padded with -1
+    found = ids[0] >= 0
+    assert found[:10].all() and not found.all() and (np.diff(scores[0][found]) <= 0).all()
+
+
+def _saved(folder, x):
+    np.save(folder / "vectors.npy", x)
+    return folder / "vectors.npy"
 
 
 def test_k_larger_than_the_collection_and_unknown_backend():

@@ -270,3 +270,20 @@ def test_answers_quote_the_source_as_written(tmp_path, settings, embedder):
         answer = response.answer
         assert answer is not None and answer.span is not None and answer.span.startswith("43,15")
         assert "km2" not in answer.span and "43,15 km²" in answer.text and answer.text in doc.text
+
+
+def test_an_approximate_index_ranks_with_exact_scores_and_keeps_one_copy_of_the_vectors(corpus, tmp_path, embedder):
+    """Past ``ann_exact_max`` the vector index is IVF over 8-bit codes whose candidates are rescored against
+    ``vectors.npy``: the same first passage and the same cosines as the exact index, and a file smaller than the
+    vectors it indexes."""
+    exact = Settings().replace(index_dir=tmp_path / "exact")
+    approximate = Settings().replace(index_dir=tmp_path / "ivf", ann_exact_max=10, ann_nprobe=64)
+    build([corpus], exact, embedder)
+    build([corpus], approximate, embedder)
+    generation = current_generation(approximate.storage.index_dir)
+    assert (generation / "ann.index").stat().st_size < (generation / "vectors.npy").stat().st_size / 2
+    assert read_index(approximate.storage.index_dir).base.ann.kind == "IndexIVFScalarQuantizer"
+    for question in ("berapa nilai investasi Allmed?", "Who is the regent of Batang?"):
+        a = SearchEngine.load(exact, embedder).search(question, k=3, with_answer=False, mode="dense").results
+        b = SearchEngine.load(approximate, embedder).search(question, k=3, with_answer=False, mode="dense").results
+        assert a[0].passage_id == b[0].passage_id and abs(a[0].score - b[0].score) < 1e-4
