@@ -145,6 +145,17 @@ def speed_table(results: Path) -> str:
             f"{fmt(alone['p95_ms'], '{:,.1f} ms')}; {during['failed'] + alone['failed']} reads and "
             f"{w['writes_ms']['failed']} writes failed; {w['written_found_first']:,} written found first |"
         )
+    million = results / "million.json"
+    if million.exists():
+        m = json.loads(million.read_text(encoding="utf-8"))
+        big = m.get("1000000")
+        if big:
+            lines.append(
+                f"| {big['passages']:,} passages (`python -m bench.million`: IndoSum recombined, re-sampled vectors), "
+                f"search only | {fmt(big['search_only']['p50_ms'], '{:,.1f} ms')} | "
+                f"{fmt(big['search_only']['p95_ms'], '{:,.1f} ms')} | {big['rss_after_load_mb']:,} MB after load "
+                f"(the models {m['rss_models_mb']:,}), {big['load_s']:.0f} s; add one {big['add_one']['s']:.2f} s |"
+            )
     crash = results / "crash.json"
     if crash.exists():
         c = json.loads(crash.read_text(encoding="utf-8"))
