@@ -50,6 +50,12 @@ SPEED = [
 UNITS = {"rps": "{:,.1f} req/s", "memory_mb": "{:,.0f} MB", "recall@10": "recall@10 {:.3f}"}
 
 
+def results_of(results: Path, name: str) -> dict | None:
+    """A benchmark's results file, where it has been written."""
+    path = results / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def fmt(value: object, pattern: str = "{:.3f}") -> str:
     return "–" if value is None else pattern.format(value)
 
@@ -127,17 +133,14 @@ def speed_table(results: Path) -> str:
         lines.append(f"| rebuild with nothing changed | | | {indexing['unchanged_rebuild_s']:.2f} s |")
     if "cold_start_s" in http:
         lines.append(f"| server start to first answered search | | | {http['cold_start_s']:.1f} s |")
-    live = results / "live.json"
-    for size in json.loads(live.read_text(encoding="utf-8")).values() if live.exists() else []:
+    for size in (results_of(results, "live.json") or {}).values():
         fast, slow = size["changes"], size["whole_rewrite"]
         lines.append(
             f"| add one article to {fast['passages']:,} passages, searchable after | {fmt(fast['add']['p50_ms'], '{:,.0f} ms')} "
             f"| {fmt(fast['add']['p95_ms'], '{:,.0f} ms')} | {fast['add']['bytes_written_max'] / 1e3:,.0f} KB written "
             f"(rewriting it whole: {slow['add']['p50_ms'] / 1e3:.1f} s, {slow['add']['bytes_written_max'] / 1e6:,.0f} MB) |"
         )
-    writes = results / "writes.json"
-    if writes.exists():
-        w = json.loads(writes.read_text(encoding="utf-8"))
+    if w := results_of(results, "writes.json"):
         alone, during = w["reads_unloaded"], w["reads_during_writes"]
         lines.append(
             f"| {w['writes']:,} writes while {w['clients']} clients search (search only; `python -m bench.writes`) "
@@ -145,20 +148,15 @@ def speed_table(results: Path) -> str:
             f"{fmt(alone['p95_ms'], '{:,.1f} ms')}; {during['failed'] + alone['failed']} reads and "
             f"{w['writes_ms']['failed']} writes failed; {w['written_found_first']:,} written found first |"
         )
-    million = results / "million.json"
-    if million.exists():
-        m = json.loads(million.read_text(encoding="utf-8"))
-        big = m.get("1000000")
-        if big:
-            lines.append(
-                f"| {big['passages']:,} passages (`python -m bench.million`: IndoSum recombined, re-sampled vectors), "
-                f"search only | {fmt(big['search_only']['p50_ms'], '{:,.1f} ms')} | "
-                f"{fmt(big['search_only']['p95_ms'], '{:,.1f} ms')} | {big['rss_after_load_mb']:,} MB after load "
-                f"(the models {m['rss_models_mb']:,}), {big['load_s']:.0f} s; add one {big['add_one']['s']:.2f} s |"
-            )
-    crash = results / "crash.json"
-    if crash.exists():
-        c = json.loads(crash.read_text(encoding="utf-8"))
+    m = results_of(results, "million.json") or {}
+    if big := m.get("1000000"):
+        lines.append(
+            f"| {big['passages']:,} passages (`python -m bench.million`: IndoSum recombined, re-sampled vectors), "
+            f"search only | {fmt(big['search_only']['p50_ms'], '{:,.1f} ms')} | "
+            f"{fmt(big['search_only']['p95_ms'], '{:,.1f} ms')} | {big['rss_after_load_mb']:,} MB after load "
+            f"(the models {m['rss_models_mb']:,}), {big['load_s']:.0f} s; add one {big['add_one']['s']:.2f} s |"
+        )
+    if c := results_of(results, "crash.json"):
         lines.append(
             f"| `kill -9` of a server taking writes, {c['rounds']} times (`python -m bench.crash`), until ready "
             f"again | {fmt(c['reopen_s']['p50_ms'] / 1e3, '{:.1f} s')} | {fmt(c['reopen_s']['p95_ms'] / 1e3, '{:.1f} s')} "
