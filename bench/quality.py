@@ -137,8 +137,8 @@ def e5_queries(engine: SearchEngine) -> SearchEngine:
 
 def reader_on_gold_passages(engine: SearchEngine, eval_dir: Path) -> dict:
     """The reader alone, reading each question's own passage, on sets it was not trained on: the TyDi QA (Indonesian
-    and English) and IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and FacQA valid. A
-    last row pools the answerable questions of both test sets: IDK-MRC's answerable questions are TyDi QA's (the
+    and English) and IDK-MRC test buckets (held out by passage, not the dev buckets its threshold came from) and
+    FacQA valid. A last row pools the answerable questions of both test sets: IDK-MRC's answerable questions are TyDi QA's (the
     repeats count once, under TyDi), so alone they are only 19."""
     reader = engine.reader()
     parts: dict[str, list[dict]] = {}

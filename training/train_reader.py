@@ -24,8 +24,9 @@ A third stage, tried and not shipped, teaches it English questions (``prepare --
         --sample tydi=0.3,facqa=0.3,idk=0.3 --tag en                # data/reader/reader-8-train+retrieved-en.npz
 
 Data (../shared/eval, see its README): TyDi QA GoldP Indonesian (with ``--english`` also English) train, FacQA
-train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained on: FacQA valid,
-and every TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never by question).
+train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained
+on: FacQA valid, and every TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never
+by question).
 ``python -m bench.quality --sets reader`` reports the exported reader on those held-out sets.
 
 Training resumes from data/reader/checkpoint-<layers>[-<parts>][-<tag>].pt (saved every ``--save-every`` steps and

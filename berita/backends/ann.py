@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .base import best_rows
+
 
 class VectorIndex(Protocol):
     """Inner-product search over L2-normalised vectors (so scores are cosine similarities)."""
@@ -128,12 +130,7 @@ class NumpyIndex:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self))
         scores = queries @ self._vectors.T
-        if 0 < k < scores.shape[1]:  # the k best unordered (linear), then only those sorted
-            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-            order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
-            ids = np.take_along_axis(top, order, axis=1)
-        else:
-            ids = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        ids = np.array([best_rows(row, k) for row in scores], dtype=np.int64).reshape(len(queries), k)
         return np.take_along_axis(scores, ids, axis=1), ids
 
     def save(self, path: Path) -> None:

@@ -13,6 +13,17 @@ import numpy as np
 from ..core.schema import Document, Filters, Hit, Passage
 
 
+def best_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """The rows of the ``k`` highest ``scores``, best first. Ties at the cut are broken by row order, not by where a
+    partition left them: the same passages in another layout (a build, or changes beside one) give the same top k."""
+    k = min(k, len(scores))
+    if k == 0:
+        return np.zeros(0, np.int64)
+    kth = np.partition(-scores, k - 1)[k - 1]
+    top = np.flatnonzero(-scores <= kth)
+    return top[np.argsort(-scores[top], kind="stable")][:k]
+
+
 @dataclass
 class IndexInfo:
     """What a committed index says about itself (the local backend's manifest)."""

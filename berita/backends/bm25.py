@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .base import best_rows
+
 FILES = ("bm25-docs.npy", "bm25-tf.npy", "bm25-offsets.npy", "bm25-lengths.npy", "bm25-vocab.txt")
 K1, B = 1.2, 0.75
 
@@ -150,13 +152,6 @@ class Live:
         """``search`` over scores already computed (dead rows score 0 and are never returned)."""
         if allowed is not None:
             scores = np.where(allowed, scores, 0)
-        k = min(k, self.size)
-        if k == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        # ties at the cut are broken by row order, not by where argpartition left them: the same passages in
-        # another layout (a build, or changes beside one) give the same top k
-        kth = np.partition(-scores, k - 1)[k - 1]
-        top = np.flatnonzero(-scores <= kth)
-        top = top[np.argsort(-scores[top], kind="stable")][:k]
+        top = best_rows(scores, k)
         top = top[scores[top] > 0]
         return top, scores[top]

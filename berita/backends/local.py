@@ -349,10 +349,16 @@ _GENERATIONS: dict[Path, Generation] = {}  # the last ones read: a generation ne
 def _generation(index_dir: Path, gen: Path) -> Generation:
     """``gen`` as read before in this process (a write rereads only the changes), else from disk."""
     if gen not in _GENERATIONS:
-        if len(_GENERATIONS) >= 2:
-            _GENERATIONS.pop(next(iter(_GENERATIONS)))
-        _GENERATIONS[gen] = _read_generation(index_dir, gen)
+        _remember(_GENERATIONS, gen, _read_generation(index_dir, gen), 2)
     return _GENERATIONS[gen]
+
+
+def _remember(cache: dict, key: Path, value: Any, limit: int) -> None:
+    """``cache[key] = value`` as its newest entry, the oldest dropped past ``limit``."""
+    cache.pop(key, None)
+    if len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 _LAST: dict[Path, LocalIndex] = {}  # the index last read from each folder: the next read adds only what changed
@@ -369,10 +375,7 @@ def read_index(index_dir: Path, attempts: int = 3) -> LocalIndex:
                 index = _changed(last)
             else:
                 index = LocalIndex(_generation(index_dir, named), delta.read(named))
-            _LAST.pop(index_dir, None)
-            if len(_LAST) >= 4:
-                _LAST.pop(next(iter(_LAST)))
-            _LAST[index_dir] = index
+            _remember(_LAST, index_dir, index, 4)
             return index
         except IndexCorruptError:
             if attempt + 1 == attempts or current_generation(index_dir) == named:

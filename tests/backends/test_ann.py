@@ -67,3 +67,11 @@ def test_an_exact_index_is_not_saved_apart_from_its_vectors(tmp_path):
     assert np.array_equal(mapped.search(q, 3000)[1], np.argsort(-(q @ x.T), axis=1, kind="stable"))
     with pytest.raises(RuntimeError):  # a saved index that is missing stays an error where no vectors are given
         load_index(tmp_path / "ann.index", "faiss")
+
+
+def test_exact_search_breaks_ties_at_the_cut_by_row_order():
+    """Copies of one text have one vector: which copies make the top k must not depend on a partition's whims."""
+    x = clustered(500)
+    x[[40, 7, 300, 120]] = x[3]  # five identical rows, the query's nearest
+    ids = build_index(x, "numpy").search(x[3:4], 3)[1][0]
+    assert list(ids) == [3, 7, 40]
