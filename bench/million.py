@@ -181,6 +181,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "million.json")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the fresh process's part
     args = parser.parse_args()
+    if any(n < 2 for n in args.passages):
+        parser.error("--passages: at least 2 (two passages a document)")
     if args.measure:
         print(json.dumps(measure(args.measure, args.eval)))
         return 0
