@@ -68,6 +68,40 @@ def write(settings: Settings, data: tuple) -> float:
     return time.perf_counter() - started
 
 
+def one_change(settings: Settings, data: tuple, folder: Path) -> dict:
+    """One article added (its vectors given: embedding is not timed) and then deleted, each from the writer's
+    opening to an index opened afresh that shows it; the growth of ``folder`` on disk after each."""
+    documents, passages, keys, vectors, info = data
+    doc = documents[0]
+    rows = [i for i, p in enumerate(passages) if p.doc_id == doc.doc_id]
+    new = dataclasses.replace(doc, doc_id="bench-added")
+    added = [
+        dataclasses.replace(passages[i], doc_id=new.doc_id, passage_id=f"{new.doc_id}.p{passages[i].ordinal}")
+        for i in rows
+    ]
+    changes = {
+        "add": lambda w: w.upsert([new], added, [keys[i] + "+" for i in rows], vectors[rows]),
+        "delete": lambda w: w.delete([new.doc_id]),
+    }
+    out: dict = {"passages_changed": len(rows)}
+    for name, change in changes.items():
+        size = _size(folder)
+        started = time.perf_counter()
+        with open_writer(settings) as writer:
+            change(writer)
+            version = writer.commit(info)
+        found = open_backend(settings).documents.document(new.doc_id)
+        out[f"{name}_s"] = round(time.perf_counter() - started, 3)
+        out[f"{name}_bytes"] = _size(folder) - size
+        out[f"{name}_version"] = version
+        assert (found is None) == (name == "delete"), f"{name}: the change is not seen"
+    return out
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
 def timed(fn, items) -> tuple[list, dict]:
     out, times = [], []
     for item in items:
@@ -100,6 +134,7 @@ def run(eval_dir: Path, n: int) -> dict:
             if backend == "milvus":  # the server's own fusion, one round trip, for comparison
                 both = list(zip(vectors, terms))
                 _, out["milvus_native_hybrid"] = timed(lambda a, e=engine: e.backend.dense.hybrid(a[0], a[1], 10), both)
+            change = one_change(settings, data, folder)
             found[backend] = {
                 "dense": [[h.passage_id for h in hits] for hits in dense],
                 "bm25": [[h.passage_id for h in hits] for hits in lexical],
@@ -111,6 +146,7 @@ def run(eval_dir: Path, n: int) -> dict:
                 "dense": dense_lat,
                 "bm25": lexical_lat,
                 "product_search": product_lat,
+                "one_article": change,
             }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -158,6 +194,13 @@ def print_table(results: dict) -> None:
             f"{k} p50 {r[k]['p50_ms']:.1f} / p95 {r[k]['p95_ms']:.1f} ms" for k in ("dense", "bm25", "product_search")
         )
         print(f"{backend:<7} write {r['write_passages_per_s']:>7.0f} passages/s  {cells}")
+    for backend in ("local", "milvus"):
+        c = results[backend].get("one_article")
+        if c:
+            print(
+                f"{backend:<7} one article ({c['passages_changed']} passages) added in {c['add_s']:.2f} s "
+                f"({c['add_bytes'] / 1e6:+.2f} MB on disk), deleted in {c['delete_s']:.2f} s -> {c['delete_version']}"
+            )
     h = results["milvus_native_hybrid"]
     print(f"milvus  hybrid_search in the server (RRF, one call): p50 {h['p50_ms']:.1f} / p95 {h['p95_ms']:.1f} ms")
     for name, row in results.get("build", {}).items():

@@ -106,7 +106,7 @@ def test_incremental_reindex_and_deleting_a_file(backend, tmp_path, embedder):
     assert ALLMED not in {r.doc_id for r in engine.search("investasi Allmed", k=50).results}
 
     version, restored = undo(settings)  # the removal was a mistake: take it back
-    assert restored == ([ALLMED] if backend == "local" else None)  # Milvus goes back a whole generation
+    assert restored == [ALLMED]
     engine = SearchEngine.load(settings, embedder)
     assert engine.info.generation == version and engine.document(ALLMED) is not None
     assert engine.search("investasi Allmed").results[0].doc_id == ALLMED
@@ -125,6 +125,7 @@ def test_a_failed_milvus_build_leaves_the_previous_generation_serving(tmp_path, 
         raise IndexStoreError("the server went away mid-build")
 
     monkeypatch.setattr(milvus.MilvusWriter, "_flush", fail)
+    monkeypatch.setattr(milvus.write, "IN_PLACE_MAX", -1)  # a change that writes a whole generation
     corpus = tmp_path / "articles"
     shutil.copytree(SEEDS, corpus)
     (corpus / f"{ALLMED}.txt").unlink()
@@ -134,6 +135,111 @@ def test_a_failed_milvus_build_leaves_the_previous_generation_serving(tmp_path, 
     assert after.info.generation == before.info.generation and not after.generation_changed()
     assert after.search("berapa nilai investasi Allmed?").results[0].doc_id == ALLMED
     assert sorted(store.client.list_collections()) == collections  # the half-written generation was dropped
+
+
+ROWS = [
+    {
+        "doc_id": "x1",
+        "title": "Pabrik baterai dibangun di Batang",
+        "text": "Batang (ANTARA) - PT Sumber Daya Baterai menanam investasi Rp 9,2 triliun untuk pabrik baterai "
+        "kendaraan listrik di Batang.\nPabrik itu akan mempekerjakan 4.800 orang mulai 2027.",
+        "date": "2026-12-01",
+        "source": "Kompas",
+    },
+    {"doc_id": "x2", "text": "Allmed Medical menambah investasi di Batang menjadi USD 150 juta tahun depan."},
+    {"doc_id": "003_f339ff4e51c5c88e", "text": "Kebutuhan tenaga kerja KIT Batang kini 175.000 orang."},  # replaced
+]
+GONE = "000_9c241ea94c40f395"
+CHANGED_QUESTIONS = ["berapa investasi PT Sumber Daya Baterai?", "berapa investasi Allmed?", "tenaga kerja KIT Batang"]
+
+
+def test_milvus_applies_a_change_in_place_and_ranks_as_a_whole_rewrite(tmp_path, embedder, monkeypatch):
+    """An article added, one replaced and one deleted over the API's path change the live collections (no new
+    generation); the same archive then written whole as a new generation (its vectors reused) ranks the same."""
+    from berita.backends import milvus
+    from berita.ingest.live import write
+
+    settings = settings_for("milvus", tmp_path)
+    build([SEEDS], settings, embedder)
+    store = milvus.MilvusStore(settings.storage.milvus_uri)
+    generation, collections = store.get("current")["generation"], sorted(store.client.list_collections())
+    report = write(ROWS, [GONE], settings, embedder, "")
+    assert report.version == f"{generation}+1" and sorted(store.client.list_collections()) == collections
+    assert [o.status for o in report.outcomes] == ["created", "created", "replaced", "deleted"]
+    again = write(ROWS[:1], [], settings, embedder, report.version)  # the same article again: nothing written
+    assert again.outcomes[0].status == "unchanged" and again.version == report.version
+    changed = SearchEngine.load(settings, embedder)
+    assert changed.info.generation == report.version and changed.document(GONE) is None
+    assert "Kompas" in changed.backend.documents.sources()
+    assert changed.search(CHANGED_QUESTIONS[0]).results[0].doc_id == "x1"
+
+    monkeypatch.setattr(milvus.write, "IN_PLACE_MAX", -1)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / f"{GONE}.txt").unlink()
+    (corpus / "003_f339ff4e51c5c88e.txt").unlink()
+    (corpus / "new.jsonl").write_text("\n".join(json.dumps(r) for r in ROWS), encoding="utf-8")
+    rewritten = build([corpus], settings, embedder)
+    assert rewritten.embedded == 0 and "+" not in rewritten.location
+    whole = SearchEngine.load(settings, embedder)
+    assert "+" not in whole.info.generation and whole.info.generation != generation
+    assert (changed.info.documents, changed.info.passages) == (whole.info.documents, whole.info.passages)
+    assert changed.info.options["avg_terms"] == pytest.approx(whole.info.options["avg_terms"])
+    for q in [*CHANGED_QUESTIONS, *QUESTIONS[:4]]:
+        for mode in ("dense", "bm25", "hybrid"):
+            x, y = (e.search(q, k=10, mode=mode, with_answer=False).results for e in (changed, whole))
+            assert [r.passage_id for r in x] == [r.passage_id for r in y], (q, mode)
+            assert [r.score for r in x] == pytest.approx([r.score for r in y], abs=1e-4), (q, mode)
+
+
+def test_milvus_changes_are_taken_back_one_at_a_time(tmp_path, embedder):
+    from berita.ingest.live import write
+
+    settings = settings_for("milvus", tmp_path)
+    build([SEEDS], settings, embedder)
+    first = SearchEngine.load(settings, embedder)
+    seeds = {d: first.document(d) for d in (GONE, "003_f339ff4e51c5c88e")}
+    one = write(ROWS[:2], [GONE], settings, embedder, "")
+    two = write(ROWS[2:], [], settings, embedder, "")
+    version, restored = undo(settings)
+    assert restored == ["003_f339ff4e51c5c88e"] and version not in (one.version, two.version)
+    engine = SearchEngine.load(settings, embedder)
+    assert engine.info.generation == version and engine.document("x1") is not None
+    version, restored = undo(settings)
+    assert sorted(restored) == sorted(["x1", "x2", GONE])
+    engine = SearchEngine.load(settings, embedder)
+    assert engine.document("x1") is None and all(engine.document(d) == seeds[d] for d in seeds)
+    assert (engine.info.documents, engine.info.passages) == (first.info.documents, first.info.passages)
+    for q in QUESTIONS[:4]:
+        x, y = (e.search(q, k=10, with_answer=False).results for e in (engine, first))
+        assert [(r.passage_id, round(r.score, 4)) for r in x] == [(r.passage_id, round(r.score, 4)) for r in y]
+
+
+def test_a_milvus_change_cut_short_is_taken_back(tmp_path, embedder, monkeypatch):
+    """A writer that dies after writing passages and documents, before the terms and ``current``: the next open
+    finds the journal and puts the documents back; the change was never acknowledged."""
+    from berita.backends.milvus import change
+    from berita.ingest.live import write
+
+    settings = settings_for("milvus", tmp_path)
+    build([SEEDS], settings, embedder)
+    before = SearchEngine.load(settings, embedder)
+    kept = {d: before.document(d) for d in (GONE, "003_f339ff4e51c5c88e")}
+
+    def die(*args):
+        raise IndexStoreError("the server went away mid-change")
+
+    monkeypatch.setattr(change, "_adjust_df", die)
+    with pytest.raises(IndexStoreError, match="went away"):
+        write(ROWS, [GONE], settings, embedder, "")
+    monkeypatch.undo()
+    after = SearchEngine.load(settings, embedder)  # Milvus Lite: this process alone holds the file
+    assert after.info.generation == before.info.generation and after.document("x1") is None
+    assert all(after.document(d) == kept[d] for d in kept)
+    for q in QUESTIONS[:4]:
+        x, y = (e.search(q, k=10, with_answer=False).results for e in (after, before))
+        assert [(r.passage_id, round(r.score, 4)) for r in x] == [(r.passage_id, round(r.score, 4)) for r in y]
+    assert write(ROWS[:1], [], settings, embedder, "").version == f"{before.info.generation}+1"
 
 
 def test_ids_with_quotes_and_backslashes_reach_milvus_as_values(tmp_path, embedder):

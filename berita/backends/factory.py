@@ -61,12 +61,14 @@ def rollback(settings: Settings) -> str:
 
 
 def undo(settings: Settings) -> tuple[str, list[str] | None]:
-    """Take back the index's last change (the version now, and the documents restored where known); locally one
-    change after another, back to the last full build. On Milvus each change is a generation of its own, so this is
-    ``rollback``: the change before can be taken back, and a second undo restores it."""
+    """Take back the index's last change (the version now, and the documents restored where known): one change
+    after another, back to the last full build. On Milvus, past the last change applied in place (or after a change
+    that wrote a generation) this is ``rollback`` to the generation before, and the documents are not known."""
     _check(settings)
     if settings.storage.backend == "milvus":
-        return rollback(settings), None
+        from .milvus import undo as milvus_undo
+
+        return milvus_undo(settings)
     return local.undo(settings.storage.index_dir)
 
 

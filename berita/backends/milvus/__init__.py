@@ -10,10 +10,14 @@ BM25 runs in Milvus, over the product's own tokens (``core.text.tokenize``: numb
 dropped) joined by spaces and split on whitespace by Milvus, with the local backend's k1 and b: the same scores.
 Fusion, reranking and answers stay in the product, so both backends rank alike. ``pip install '.[milvus]'``.
 
-``client`` connects and translates errors, ``read`` serves a generation, ``write`` builds one."""
+A small change (an article added, replaced or deleted over the API) is applied to the live collections of the
+current generation, journalled so that a crash or an ``undo`` takes it back (``change``); a full rebuild, a model
+or index change, or a large change writes a new generation.
+
+``client`` connects and translates errors, ``read`` serves a generation, ``write`` builds one or changes it."""
 
 from .client import MilvusStore
 from .read import open_milvus_backend
-from .write import MilvusWriter, rollback
+from .write import MilvusWriter, rollback, undo
 
-__all__ = ["MilvusStore", "MilvusWriter", "open_milvus_backend", "rollback"]
+__all__ = ["MilvusStore", "MilvusWriter", "open_milvus_backend", "rollback", "undo"]

@@ -182,9 +182,25 @@ class MilvusStore:
         if not self.client.has_collection(self.meta):
             self._create_blobs(self.meta)
         rows = [{"pk": f"{name}#{n}", "name": name, "piece": n, "value": v} for n, v in _pieces(json.dumps(value))]
-        # one upsert: the pieces of a value are replaced together (the values written here fit one piece)
+        # one upsert: the pieces of a value are replaced together (``current`` fits one piece; a journal may not),
+        # then the pieces a longer value had before are deleted
         self.call("writing meta", lambda: self.client.upsert(self.meta, [_blob(r) for r in rows]))
+        self._delete_meta(expression("name == {n} and piece >= {p}", {"n": name, "p": len(rows)}))
         self.call("flushing meta", lambda: self.client.flush(self.meta))
+
+    def drop(self, name: str) -> None:
+        """Forget the value ``name``."""
+        if self.client.has_collection(self.meta):
+            self._delete_meta(expression("name == {n}", {"n": name}))
+            self.call("flushing meta", lambda: self.client.flush(self.meta))
+
+    def drop_like(self, prefix: str) -> None:
+        """Forget every value whose name starts with ``prefix``."""
+        if self.client.has_collection(self.meta):
+            self._delete_meta(expression("name like {p}", {"p": prefix.replace("%", "") + "%"}))
+
+    def _delete_meta(self, expr: str) -> None:
+        self.call("writing meta", lambda: self.client.delete(self.meta, filter=expr))
 
     # ---- helpers ------------------------------------------------------------------------------------------
     def names(self, generation: str) -> tuple[str, str, str]:

@@ -15,7 +15,8 @@ from ...core.schema import Document, Filters, Hit, Passage
 from ...errors import IndexNotFoundError
 from .. import bm25
 from ..base import IndexInfo, SearchBackend
-from .client import MAX_TERM_BYTES, MilvusStore, _join, expression, vector_index
+from .change import recover
+from .client import MAX_TERM_BYTES, MilvusStore, _join, expression, is_lite, vector_index
 
 CANDIDATES = 3  # English concept search: Milvus BM25 over all alternatives finds k x this, rescored here
 CACHED = 100_000  # passage rows and document frequencies kept per generation
@@ -33,15 +34,27 @@ def open_milvus_backend(settings: Settings) -> SearchBackend:
             f"no index in Milvus at {s.milvus_uri} (collections {s.milvus_prefix}_*); build one: "
             f"python -m berita index FOLDER --backend milvus --milvus-uri {s.milvus_uri}"
         )
+    if is_lite(s.milvus_uri):  # this process alone has the file: no writer is mid-change
+        recover(store)
+        current = store.get("current")
     generation = Generation(store, current["generation"], current["info"], search_params)
-    info = IndexInfo(**{**current["info"], "generation": current["generation"]})
+    info = IndexInfo(**{**current["info"], "generation": version_of(current)})
     return SearchBackend(
         info,
         MilvusDocuments(generation),
         MilvusDense(generation),
         MilvusLexical(generation),
-        lambda: (store.get("current") or {}).get("generation", ""),
+        lambda: version_of(store.get("current") or {}),
     )
+
+
+def version_name(generation: str, change: int) -> str:
+    """A generation and the changes applied to it in place, as the local backend names its versions."""
+    return f"{generation}+{change}" if change else generation
+
+
+def version_of(current: dict) -> str:
+    return version_name(current.get("generation", ""), int(current.get("change", 0)))
 
 
 class Generation:
@@ -145,7 +158,9 @@ class MilvusDocuments:
         return self.documents([doc_id]).get(doc_id)
 
     def documents(self, doc_ids: Sequence[str]) -> dict[str, Document]:
-        rows = self.g.store.query(self.g.documents, "name in {d}", {"d": list(doc_ids)}, ["name", "piece", "value"])
+        rows = self.g.store.query(
+            self.g.documents, "name in {d} and piece >= 0", {"d": list(doc_ids)}, ["name", "piece", "value"]
+        )
         pieces: dict[str, list[dict]] = {}
         for row in rows:
             pieces.setdefault(row["name"], []).append(row)

@@ -1,5 +1,6 @@
-"""The writer: upserts and deletes gathered, then written whole as a new generation of collections (their schema
-is here) and named current in one row of ``meta``; generations older than the previous one are dropped."""
+"""The writer: upserts and deletes gathered, then applied to the live collections (a small change with the same
+model and vector index: ``change``) or written whole as a new generation of collections (their schema is here) and
+named current in one row of ``meta``; generations older than the previous one are dropped."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ from ...core.schema import Document, Passage
 from ...core.text import tokenize
 from ...errors import NothingToUndoError
 from .. import bm25
-from ..base import ChangeSet, IndexInfo
+from ..base import ChangeSet, IndexInfo, signature
+from . import change
 from .client import BATCH, MAX_TERM_BYTES, MilvusStore, _blob, _pieces, vector_index
-from .read import PASSAGE_FIELDS, Generation, MilvusDocuments, _passage
+from .read import PASSAGE_FIELDS, Generation, MilvusDocuments, _passage, version_name
 
 log = logging.getLogger(__name__)
+IN_PLACE_MAX = 200  # documents one change may touch in place; a larger one writes a generation (restorable whole)
 
 
 class MilvusWriter(ChangeSet):
@@ -35,7 +38,9 @@ class MilvusWriter(ChangeSet):
         s = settings.storage
         self.index = vector_index(s)  # before connecting: an index Lite cannot build fails before any embedding
         self.store = MilvusStore(s.milvus_uri, s.milvus_prefix, s.milvus_timeout)
+        change.recover(self.store)  # a change cut short by a crash is taken back before another starts
         current = self.store.get("current")
+        self.current: dict = current or {}
         self.previous: str | None = current["generation"] if current else None
         self.previous_info: dict = current["info"] if current else {}
         super().__init__()
@@ -47,12 +52,22 @@ class MilvusWriter(ChangeSet):
         return {r["name"] for r in self.store.scan(self.store.names(self.previous)[1], "piece == 0", ["name"])}
 
     def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
-        """A build writes a whole generation here, every document upserted: "" for each one named that exists."""
-        if doc_ids is None or not self.previous:
+        """Each document's ``signature`` (piece -1 of its rows; "" where a generation written before has none)."""
+        if not self.previous:
             return {}
         documents = self.store.names(self.previous)[1]
-        rows = self.store.query(documents, "name in {n} and piece == 0", {"n": list(doc_ids)}, ["name"])
-        return {r["name"]: "" for r in rows}
+        if doc_ids is None:
+            rows = list(self.store.scan(documents, "piece <= 0", ["name", "piece", "value"]))
+        else:
+            rows = []
+            ids = list(doc_ids)
+            for i in range(0, len(ids), BATCH):
+                rows += self.store.query(
+                    documents, "name in {n} and piece <= 0", {"n": ids[i : i + BATCH]}, ["name", "piece", "value"]
+                )
+        out = {r["name"]: "" for r in rows if r["piece"] == 0}
+        out.update({r["name"]: r["value"] for r in rows if r["piece"] == -1 and r["name"] in out})
+        return out
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors the current generation holds for these keys (a key names the model, the runtime and the text)."""
@@ -67,6 +82,8 @@ class MilvusWriter(ChangeSet):
         return out
 
     def commit(self, info: IndexInfo) -> str:
+        if self._fits_in_place(info):
+            return self._commit_in_place()
         generation = time.strftime("g%Y%m%d%H%M%S") + uuid.uuid4().hex[:6]
         names = self.store.names(generation)
         try:
@@ -77,7 +94,12 @@ class MilvusWriter(ChangeSet):
                 stats["documents"],
                 stats["passages"],
                 time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                options={"avg_terms": stats["avg_terms"], "sources": stats["sources"], "backend": "milvus"},
+                options={
+                    "avg_terms": stats["avg_terms"],
+                    "sources": stats["sources"],
+                    "backend": "milvus",
+                    "index": self._index_options(),
+                },
                 runtime=info.runtime,
             )
             info_dict = {k: v for k, v in asdict(info).items() if k != "generation"}
@@ -95,6 +117,45 @@ class MilvusWriter(ChangeSet):
         self._drop_old(keep={generation, self.previous or ""})
         return generation
 
+    def _index_options(self) -> dict:
+        return {"kind": self.index.kind, "build": self.index.build}
+
+    def _fits_in_place(self, info: IndexInfo) -> bool:
+        """Whether this change can be applied to the live collections: the same model, runtime and vector index as
+        the generation's, at most ``IN_PLACE_MAX`` documents, and not a forced mass removal (``whole``)."""
+        if self.whole or not self.previous:
+            return False
+        before = self.previous_info
+        same = (before.get("model"), before.get("dim"), before.get("runtime", ""), before["options"].get("index")) == (
+            info.model,
+            info.dim,
+            info.runtime,
+            self._index_options(),
+        )
+        return same and len({*self._documents, *self._deleted}) <= IN_PLACE_MAX
+
+    def _commit_in_place(self) -> str:
+        generation, number = str(self.previous), int(self.current.get("change", 0))
+        touched = [*self._documents, *sorted(self._deleted - set(self._documents))]
+        if not touched:
+            return version_name(generation, number)
+        before = change.read_rows(self.store, generation, touched)
+        after = change.Rows()
+        for doc_id, doc in self._documents.items():
+            rows = self._rows.get(doc_id, [])
+            after.documents[doc_id] = _document_rows(doc, signature(doc, [k for _, k, _ in rows]))
+            after.passages[doc_id] = [_passage_row(doc, p, k, v, tokenize(p.text)) for p, k, v in rows]
+        number += 1
+        change.write_journal(self.store, generation, number, before, touched)  # first: a crash is taken back
+        delta = change.apply(self.store, generation, before, after, touched)
+        sources = [d.source for d in self._documents.values() if d.source]
+        info = change.counted(self.previous_info, delta, sources)
+        undoable = [*self.current.get("undo", []), number][-change.UNDO_DEPTH :]
+        self.store.put("current", {**self.current, "info": info, "change": number, "undo": undoable})  # the switch
+        for old in set(self.current.get("undo", [])) - set(undoable):
+            self.store.drop(change.journal_name(generation, old))
+        return version_name(generation, number)
+
     def _write(self, names: tuple[str, str, str], dim: int) -> dict:
         passages_c, documents_c, vocab_c = names
         self._create_passages(passages_c, dim)
@@ -103,36 +164,16 @@ class MilvusWriter(ChangeSet):
         df: Counter[str] = Counter()
         totals = {"documents": 0, "passages": 0, "terms": 0}
         sources: set[str] = set()
-        for doc, rows in self._all_documents():
+        for doc, rows, sig in self._all_documents():
             totals["documents"] += 1
             sources.update([doc.source] if doc.source else [])
-            self._insert(
-                documents_c,
-                [
-                    _blob({"pk": f"{doc.doc_id}#{n}", "name": doc.doc_id, "piece": n, "value": v})
-                    for n, v in _pieces(json.dumps(asdict(doc)))
-                ],
-            )
+            self._insert(documents_c, _document_rows(doc, sig))
             records = []
             for passage, key, vector, terms in rows:
                 df.update(set(terms))
                 totals["passages"] += 1
                 totals["terms"] += len(terms)
-                records.append(
-                    {
-                        "passage_id": passage.passage_id,
-                        "doc_id": passage.doc_id,
-                        "ordinal": passage.ordinal,
-                        "start": passage.start,
-                        "end": passage.end,
-                        "text": passage.text,
-                        "key": key,
-                        "source_key": (doc.source or "").casefold(),
-                        "date": (doc.date or "")[:10],
-                        "terms": " ".join(terms),
-                        "dense": np.asarray(vector, dtype=np.float32).tolist(),
-                    }
-                )
+                records.append(_passage_row(doc, passage, key, vector, terms))
             self._insert(passages_c, records)
         vocab = [{"term": t, "df": n, "v": [0.0, 0.0]} for t, n in df.items() if len(t.encode()) <= MAX_TERM_BYTES]
         self._insert(vocab_c, vocab)
@@ -146,15 +187,17 @@ class MilvusWriter(ChangeSet):
             "sources": sorted(sources, key=str.casefold),
         }
 
-    def _all_documents(self) -> Iterator[tuple[Document, list[tuple[Passage, str, Any, list[str]]]]]:
-        """The new generation's documents with their passages: those upserted, then those kept from before."""
+    def _all_documents(self) -> Iterator[tuple[Document, list[tuple[Passage, str, Any, list[str]]], str]]:
+        """The new generation's documents with their passages and signatures: those upserted, then those kept."""
         for doc_id, doc in self._documents.items():
-            yield doc, [(p, k, v, tokenize(p.text)) for p, k, v in self._rows.get(doc_id, [])]
+            rows = self._rows.get(doc_id, [])
+            yield doc, [(p, k, v, tokenize(p.text)) for p, k, v in rows], signature(doc, [k for _, k, _ in rows])
         if not self.previous:
             return
         old = Generation(self.store, self.previous, self.previous_info)
         documents = MilvusDocuments(old)
-        for doc_id in sorted(self.document_ids() - set(self._documents) - self._deleted):
+        signatures = self.signatures()
+        for doc_id in sorted(set(signatures) - set(self._documents) - self._deleted):
             kept = documents.document(doc_id)
             if kept is None:
                 continue
@@ -165,6 +208,7 @@ class MilvusWriter(ChangeSet):
                     (_passage(r), r["key"], r["dense"], r["terms"].split())
                     for r in sorted(rows, key=lambda r: r["ordinal"])
                 ],
+                signatures[doc_id],
             )
 
     def _insert(self, collection: str, rows: list[dict]) -> None:
@@ -243,6 +287,58 @@ class MilvusWriter(ChangeSet):
         for name in self.store.client.list_collections():
             if name.startswith(prefix) and name != self.store.meta and name.split("_")[-2] not in keep:
                 self.store.call(f"dropping {name}", partial(self.store.client.drop_collection, name))
+                self.store.drop_like(change.journal_prefix(name.split("_")[-2]))  # its changes' journals
+
+
+def _document_rows(doc: Document, sig: str) -> list[dict]:
+    """A document's rows: its JSON in pieces, and its signature as piece -1 (what decides whether it changed)."""
+    rows = [
+        {"pk": f"{doc.doc_id}#{n}", "name": doc.doc_id, "piece": n, "value": v}
+        for n, v in _pieces(json.dumps(asdict(doc)))
+    ]
+    rows.append({"pk": f"{doc.doc_id}#signature", "name": doc.doc_id, "piece": -1, "value": sig})
+    return [_blob(r) for r in rows]
+
+
+def _passage_row(doc: Document, passage: Passage, key: str, vector: Any, terms: list[str]) -> dict:
+    return {
+        "passage_id": passage.passage_id,
+        "doc_id": passage.doc_id,
+        "ordinal": passage.ordinal,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.text,
+        "key": key,
+        "source_key": (doc.source or "").casefold(),
+        "date": (doc.date or "")[:10],
+        "terms": " ".join(terms),
+        "dense": np.asarray(vector, dtype=np.float32).tolist(),
+    }
+
+
+def undo(settings: Settings) -> tuple[str, list[str] | None]:
+    """Take back the last change applied in place (its documents return to what they were; the version now and
+    them), one change after another; with none left, ``rollback`` to the generation before."""
+    s = settings.storage
+    store = MilvusStore(s.milvus_uri, s.milvus_prefix, s.milvus_timeout)
+    change.recover(store)
+    current = store.get("current") or {}
+    undoable = list(current.get("undo", []))
+    last = store.get(change.journal_name(current["generation"], undoable[-1])) if undoable else None
+    if not last:
+        return rollback(settings), None
+    generation, number = current["generation"], int(current.get("change", 0)) + 1
+    # the undo is a change too, journalled first: a crash during it is taken back
+    change.write_journal(
+        store, generation, number, change.read_rows(store, generation, last["touched"]), last["touched"]
+    )
+    taken = change.take_back(store, generation, undoable[-1])
+    touched, delta = taken if taken else ([], {"documents": 0, "passages": 0, "terms": 0})
+    info = change.counted(current["info"], delta, [])
+    store.put("current", {**current, "info": info, "change": number, "undo": undoable[:-1]})  # the switch
+    for done in (undoable[-1], number):
+        store.drop(change.journal_name(generation, done))
+    return version_name(generation, number), touched
 
 
 def rollback(settings: Settings) -> str:

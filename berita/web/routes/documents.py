@@ -120,7 +120,7 @@ def delete_document(doc_id: str, request: Request) -> WriteResponse:
 def undo_change(request: Request) -> UndoReport:
     """Take back the last change (PUT, POST or DELETE, or a small `berita index`): the articles it touched are as
     they were before it, searchable from this response on. Repeat to take back the ones before, up to the last full
-    build (on Milvus, the change before only)."""
+    build (on Milvus, then the generation before it)."""
     holder = request.app.state.engines
     try:
         report = undo(holder.current().settings)
