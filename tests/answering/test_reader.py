@@ -13,12 +13,12 @@ from berita.answering import Answerer, Candidate, RuleReader, Tuning, checks
 from berita.answering.base import sentences
 from berita.answering.reader import ReaderModel, whole_words
 from berita.core.schema import Hit, Passage
-from tests.conftest import SEEDS
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
 from berita.embed.e5file import E5File
 from berita.engine import SearchOptions, led_by, reader_tuning
 from berita.retrieval import Retrieval
+from tests.conftest import SEEDS
 
 RAW = SearchOptions(calibrate=False)  # these tests are about reading and the checks; confidence.py has its own
 ALLMED = (
