@@ -55,6 +55,48 @@ class Manifest:
     runtime: str = ""  # what computed the vectors (empty in indexes built before runtimes were recorded)
 
 
+class PassageTable:
+    """A generation's passages as arrays over its documents' text; a ``Passage`` is made only when one is asked for.
+    As a million objects, each holding a copy of its text beside its document's, they took about a gigabyte."""
+
+    def __init__(self, rows: Iterable[dict], documents: dict[str, Document]):
+        self.ids: list[str] = []
+        self._doc_index: dict[str, int] = {}
+        doc, ordinal, start, end = [], [], [], []
+        for r in rows:
+            self.ids.append(r["passage_id"])
+            doc.append(self._doc_index.setdefault(r["doc_id"], len(self._doc_index)))
+            ordinal.append(r["ordinal"])
+            start.append(r["start"])
+            end.append(r["end"])
+        self._documents = [documents[d] for d in self._doc_index]  # a KeyError: a passage of no document
+        self.doc, self.ordinal = np.array(doc, dtype=np.int32), np.array(ordinal, dtype=np.int32)
+        self.start, self.end = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
+        order = np.argsort(self.doc, kind="stable")
+        self._of = np.split(order, np.searchsorted(self.doc[order], np.arange(1, len(self._documents))))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, row: int) -> Passage:
+        doc = self._documents[self.doc[row]]
+        start, end = int(self.start[row]), int(self.end[row])
+        return Passage(self.ids[row], doc.doc_id, int(self.ordinal[row]), start, end, doc.text[start:end])
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self[row] for row in range(len(self)))
+
+    def rows_of(self, doc_id: str) -> np.ndarray:
+        """The rows of a document's passages, in row order (none for a document not here)."""
+        at = self._doc_index.get(doc_id)
+        return self._of[at] if at is not None else np.zeros(0, np.int64)
+
+    def in_documents(self, doc_ids: Collection[str]) -> np.ndarray:
+        """Whether each row's passage belongs to one of ``doc_ids``."""
+        wanted = [self._doc_index[d] for d in doc_ids if d in self._doc_index]
+        return np.isin(self.doc, np.array(wanted, dtype=np.int32))
+
+
 @dataclass
 class Generation:
     """One full build as read from disk. Rows are this backend's own business: callers use passage ids."""
@@ -62,19 +104,18 @@ class Generation:
     path: Path
     manifest: Manifest
     documents: dict[str, Document]
-    passages: list[Passage]
+    passages: PassageTable
     keys: list[str]  # per passage: hash of exactly what was embedded, so rebuilds can reuse vectors
     vectors: np.ndarray
     ann: VectorIndex
     bm25: BM25
     rows: dict[str, int] = field(init=False)
-    passages_of: dict[str, list[Passage]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rows = {p.passage_id: row for row, p in enumerate(self.passages)}
-        self.passages_of = {}
-        for p in self.passages:
-            self.passages_of.setdefault(p.doc_id, []).append(p)
+        self.rows = {passage_id: row for row, passage_id in enumerate(self.passages.ids)}
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return [self.passages[int(r)] for r in self.passages.rows_of(doc_id)]
 
     @cached_property
     def key_rows(self) -> dict[str, int]:
@@ -94,8 +135,7 @@ class LocalIndex:
         n = len(base.passages)
         alive = np.ones(n, dtype=bool)
         for doc_id in self.delta.changes:
-            for p in base.passages_of.get(doc_id, []):
-                alive[base.rows[p.passage_id]] = False
+            alive[base.passages.rows_of(doc_id)] = False
         live = [c for c in self.delta.changes.values() if c.document is not None]
         self.extra: list[Passage] = [p for c in live for p in c.passages]
         self.extra_keys: list[str] = [k for c in live for k in c.keys]
@@ -154,7 +194,7 @@ class LocalIndex:
     def passages_of(self, doc_id: str) -> list[Passage]:
         if doc_id in self.delta.changes:
             return list(self.extra_of.get(doc_id, []))
-        return list(self.base.passages_of.get(doc_id, []))
+        return self.base.passages_of(doc_id)
 
     def vectors_of(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         picked = np.asarray(rows, dtype=np.int64)
@@ -219,12 +259,15 @@ class LocalIndex:
         )
 
     def hits(self, rows: Iterable[int], scores: Iterable[float]) -> list[Hit]:
-        return [Hit(self.passage(int(r)).passage_id, float(s)) for r, s in zip(rows, scores)]
+        return [Hit(self.passage_id(int(r)), float(s)) for r, s in zip(rows, scores)]
+
+    def passage_id(self, row: int) -> str:
+        n = len(self.base.passages)
+        return self.base.passages.ids[row] if row < n else self.extra[row - n].passage_id
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         docs = {doc_id for doc_id, doc in self.documents.items() if filters.accepts(doc)}
-        n = len(self.base.passages)
-        mask = np.fromiter((p.doc_id in docs for p in self.base.passages), dtype=bool, count=n)
+        mask = self.base.passages.in_documents(docs)
         extra = np.fromiter((p.doc_id in docs for p in self.extra), dtype=bool, count=len(self.extra))
         mask = np.concatenate([mask, extra]) & self.alive
         mask.setflags(write=False)  # shared through the cache
@@ -409,17 +452,7 @@ def _read_generation(index_dir: Path, gen: Path) -> Generation:
                 f"{FORMAT_VERSION}; rebuild it"
             )
         documents = {d.doc_id: d for d in (Document(**r) for r in _read_jsonl(gen / "documents.jsonl"))}
-        passages = [
-            Passage(
-                passage_id=r["passage_id"],
-                doc_id=r["doc_id"],
-                ordinal=r["ordinal"],
-                start=r["start"],
-                end=r["end"],
-                text=documents[r["doc_id"]].text[r["start"] : r["end"]],
-            )
-            for r in _read_jsonl(gen / "passages.jsonl")
-        ]
+        passages = PassageTable(_read_jsonl(gen / "passages.jsonl"), documents)
         keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
         ann = load_index(gen / "ann.index", manifest.ann_backend, vectors)
