@@ -105,7 +105,6 @@ class Generation:
     manifest: Manifest
     documents: dict[str, Document]
     passages: PassageTable
-    keys: list[str]  # per passage: hash of exactly what was embedded, so rebuilds can reuse vectors
     vectors: np.ndarray
     ann: VectorIndex
     bm25: BM25
@@ -118,9 +117,22 @@ class Generation:
         return [self.passages[int(r)] for r in self.passages.rows_of(doc_id)]
 
     @cached_property
+    def keys(self) -> list[str]:
+        """Per passage, the hash of exactly what was embedded (so that writes reuse vectors): read when a write first
+        asks, not kept by a server that only searches (a hundred megabytes at a million passages)."""
+        return _read_keys(self.path)
+
+    @cached_property
     def key_rows(self) -> dict[str, int]:
         """A row for each embedding key (built once per generation, when a write first asks)."""
         return {key: row for row, key in enumerate(self.keys)}
+
+
+def _read_keys(gen: Path) -> list[str]:
+    try:
+        return (gen / "keys.txt").read_text(encoding="utf-8").split()
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"the index generation {gen} has lost its keys.txt ({exc}); rebuild it") from exc
 
 
 class LocalIndex:
@@ -453,7 +465,7 @@ def _read_generation(index_dir: Path, gen: Path) -> Generation:
             )
         documents = {d.doc_id: d for d in (Document(**r) for r in _read_jsonl(gen / "documents.jsonl"))}
         passages = PassageTable(_read_jsonl(gen / "passages.jsonl"), documents)
-        keys = (gen / "keys.txt").read_text(encoding="utf-8").split()
+        keys = len(_read_keys(gen))  # counted now, read again when a write needs them
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
         ann = load_index(gen / "ann.index", manifest.ann_backend, vectors)
         current = manifest.format_version == FORMAT_VERSION
@@ -464,12 +476,12 @@ def _read_generation(index_dir: Path, gen: Path) -> Generation:
         raise IndexCorruptError(
             f"index at {index_dir} is unreadable ({type(exc).__name__}: {exc}); {build_hint(index_dir)}"
         ) from exc
-    counts = {len(passages), len(keys), len(vectors), len(ann), bm25.size}
+    counts = {len(passages), keys, len(vectors), len(ann), bm25.size}
     if counts != {manifest.passages} or len(documents) != manifest.documents or vectors.shape[1:] != (manifest.dim,):
         raise IndexCorruptError(
             f"index at {index_dir} is inconsistent (passages/vectors/manifest disagree); {build_hint(index_dir)}"
         )
-    return Generation(gen, manifest, documents, passages, keys, vectors, ann, bm25)
+    return Generation(gen, manifest, documents, passages, vectors, ann, bm25)
 
 
 class LocalWriter(ChangeSet):
