@@ -39,10 +39,12 @@ def prepare(
     force: bool = False,
     tensors: Mapping[str, np.ndarray] | None = None,
     layers: int | None = None,
+    rows: np.ndarray | None = None,
 ) -> Path:
     """Build the int8 model into ``out`` unless a complete build is there; returns ``out``. ``tensors`` replace
     the file's own (named as in it: ``l0.q.w`` ...) and ``layers`` keeps only the lower layers: the reader is
-    built so, from its fine-tuned layers over the file's embeddings.
+    built so, from its fine-tuned layers over the file's embeddings. ``rows`` keeps only these rows of the word
+    embeddings, in that order (the model's ids are then positions in ``rows``).
 
     The build goes to a temporary folder beside ``out`` and is renamed into place, so an interrupted or concurrent
     preparation never leaves a half-written model where a reader would load it."""
@@ -73,7 +75,7 @@ def prepare(
     )
     encoder = spec.encoder
     encoder.scale_embeddings = False
-    encoder.embeddings[0].weight = tensor("emb.word")
+    encoder.embeddings[0].weight = tensor("emb.word") if rows is None else weights.tensor("emb.word", rows)
     encoder.embeddings[1].weight = tensor("emb.type")
     encoder.position_encodings.encodings = tensor("emb.pos")
     encoder.layernorm_embedding.gamma, encoder.layernorm_embedding.beta = tensor("emb.ln.w"), tensor("emb.ln.b")
@@ -91,7 +93,8 @@ def prepare(
             linear.weight, linear.bias = tensor(f"{p}{name}.w"), tensor(f"{p}{name}.b")
         for norm, name in ((layer.self_attention.layer_norm, "aln"), (layer.ffn.layer_norm, "oln")):
             norm.gamma, norm.beta = tensor(f"{p}{name}.w"), tensor(f"{p}{name}.b")
-    spec.register_vocabulary(_vocabulary(weights))
+    vocabulary = _vocabulary(weights)
+    spec.register_vocabulary(vocabulary if rows is None else [vocabulary[i] for i in rows])
     spec.config.unk_token = weights.pieces[c.unk]
     spec.config.layer_norm_epsilon = c.eps
     spec.validate()

@@ -11,7 +11,7 @@ import pytest
 from berita import ModelError, SearchEngine, Settings
 from berita.answering import Answerer, Candidate, RuleReader, Tuning, checks
 from berita.answering.base import sentences
-from berita.answering.reader import ReaderModel, whole_words
+from berita.answering.reader import ReaderModel, latin_rows, whole_words
 from berita.core.schema import Hit, Passage
 from berita.core.text import sentence_spans, tokenize
 from berita.embed.bert import Encoder
@@ -96,6 +96,18 @@ def test_both_runtimes_read_alike(reader, numpy_reader):
         (ours,) = reader.read(question, [ALLMED])
         (numpy,) = numpy_reader.read(question, [ALLMED])
         assert ours.text == numpy.text and abs(ours.margin - numpy.margin) < 1.0, question
+
+
+def test_the_int8_reader_keeps_latin_pieces_and_reads_other_scripts_as_unknown(e5, tmp_path):
+    rows = set(latin_rows(e5).tolist())
+    c = e5.config
+    assert {c.bos, c.eos, c.pad, c.unk} <= rows and len(rows) < c.vocab_rows / 2
+    assert set(e5.tokenizer.encode("Investasi Rp1,6–1,7 triliun di Batang, naïve café (€ 5%)")[0]) <= rows
+    assert not {i for i in e5.tokenizer.encode("北京 Москва")[0] if e5.pieces[i] != "\u2581"} & rows
+    reader = ReaderModel.load(Settings().answers.reader_file, e5, models_dir=tmp_path)
+    context = "Allmed (北京 美好) berinvestasi senilai USD 100 juta di Batang, Москва."
+    (best,) = reader.read("berapa nilai investasi Allmed?", [context])
+    assert best.text == "USD 100 juta" == context[best.start : best.end]
 
 
 def test_reader_finds_the_span_and_its_place(reader):
