@@ -23,6 +23,15 @@ A third stage, tried and not shipped, teaches it English questions (``prepare --
         --parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 \
         --sample tydi=0.3,facqa=0.3,idk=0.3 --tag en                # data/reader/reader-8-train+retrieved-en.npz
 
+A fourth, also tried and not shipped, teaches it English questions over Indonesian text: ``prepare --retrieved
+--word-by-word`` adds every Indonesian train question again in rough English (``lang.id.bilingual.word_by_word``:
+question phrases and the dictionary read backwards) over the same gold and retrieved passages (set names ending
+``-wbw``; docs/experiments/2026-12-07-word-by-word-reader.md):
+
+    .venv/bin/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
+        --parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 --tag wbw \
+        --sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0.45,facqa-wbw=0.45,idk-wbw=0.45
+
 Data (../shared/eval, see its README): TyDi QA GoldP Indonesian (with ``--english`` also English) train, FacQA
 train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained
 on: FacQA valid, and every TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never
@@ -89,6 +98,14 @@ def prepare(args: argparse.Namespace) -> None:
     rows, ids, starts, ends, parts, sets = [], [], [], [], [], []
     rng = np.random.default_rng(0)
     qa = qa_rows(args.eval, english=args.english)
+    if args.word_by_word:  # the Indonesian train questions again, in rough English, over the same passages
+        from berita.lang.id.bilingual import word_by_word
+
+        qa += [
+            {**r, "question": word_by_word(r["question"]), "asked": r["question"], "set": r["set"] + "-wbw"}
+            for r in qa
+            if r["part"] == "train" and r["set"] in ("tydi", "idk", "facqa")
+        ]
     if args.retrieved:
         from berita import SearchEngine, Settings
         from berita.errors import IndexNotFoundError
@@ -168,11 +185,15 @@ def retrieved_windows(engine: SearchEngine, rows: list[dict]) -> list[tuple[dict
     # English questions are asked too (as Indonesian ones): their answers are in English Wikipedia, so nearly every
     # window they get on Indonesian news says "no answer", which is what the product must say to most of them
     started = time.perf_counter()
+    read: dict[str, list[str]] = {}  # a word-by-word English question reads what its Indonesian original retrieved
     for n, r in enumerate(rows):
-        retrieval = engine.retrieve(r["question"], lang="id", k=10)[0]
+        asked = r.get("asked", r["question"])
+        if asked not in read:
+            retrieval = engine.retrieve(asked, lang="id", k=10)[0]
+            chosen = reader.reading(retrieval, sentences(retrieval, reader.passages))
+            read[asked] = [" ".join(s.text for s in part) for part in chosen]
         question = reader.model.tokenizer.encode(" ".join(r["question"].split()))[0][:MAX_QUESTION]
-        for chosen in reader.reading(retrieval, sentences(retrieval, reader.passages)):
-            text = " ".join(s.text for s in chosen)
+        for text in read[asked]:
             at = [(text.find(a), a) for a in ([] if r["is_impossible"] else r["answers"]) if a]
             answer = min(((i, i + len(a)) for i, a in at if i >= 0), default=None)
             context, offsets = reader.model.tokenizer.encode(text)
@@ -409,6 +430,9 @@ def main() -> int:
     parser.add_argument("step", choices=["prepare", "train"])
     parser.add_argument("--eval", type=Path, default=EVAL_DIR)
     parser.add_argument("--layers", type=int, default=8, help="transformer layers the reader keeps (of 12)")
+    parser.add_argument(
+        "--word-by-word", action="store_true", help="prepare: also the Indonesian train questions in rough English"
+    )
     parser.add_argument("--freeze", type=int, default=0, help="keep this many lower layers as e5 has them")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=32)

@@ -5,7 +5,7 @@ import numpy as np
 from berita import SearchEngine
 from berita.backends.bm25 import BM25
 from berita.core.text import tokenize
-from berita.lang.id.bilingual import concepts, load
+from berita.lang.id.bilingual import concepts, load, word_by_word
 
 
 def test_the_dictionary_gives_indonesian_terms():
@@ -35,3 +35,12 @@ def test_english_questions_find_indonesian_passages_through_bm25(engine):
     assert "20 hektare" in translated[0].text  # "hectares" -> "hektare", "businesses" -> "bisnis", ...
     plain = SearchEngine(engine.backend, engine.embedder, engine.settings.replace(translate_english=False))
     assert "20 hektare" not in plain.search(question, lang="en", k=1, mode="bm25").results[0].text
+
+
+def test_indonesian_questions_in_rough_english_for_the_readers_training():
+    assert word_by_word("Berapa nilai investasi Allmed?") == "How much value investment Allmed?"
+    assert word_by_word("Kapan pabrik baterai di Batang mulai beroperasi?") == (
+        "When factory battery in Batang start operation?"
+    )
+    assert word_by_word("Pada tahun berapa PT Adhi Karya berdiri?").startswith("In what year PT Adhi Karya ")
+    assert word_by_word("siapakah pendiri PBB?").startswith("Who ")  # a lower-case start, -kah
