@@ -85,7 +85,8 @@ train: $(VENV)/.installed-base
 # The neural reader (training/train_reader.py, then training/tune_reader.py): tokenise and split the QA data (and
 # read what the product retrieves for the train questions, from the index that bench-quality builds), fine-tune e5's
 # lower layers and a span head (torch; on two cores about an hour an epoch, resumable), go on for one epoch on the
-# retrieved passages (24 minutes), then calibrate its bars and confidence on the dev split.
+# retrieved passages (24 minutes); then the English questions' reader (reader-en.npz: a third stage on the Indonesian
+# train questions again in rough English, 40 minutes), then calibrate its bars and confidence on the dev split.
 train-reader: $(VENV)/.installed-test
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
 	$(BIN)/python -m training.train_reader prepare --retrieved
@@ -93,6 +94,11 @@ train-reader: $(VENV)/.installed-test
 	$(BIN)/python -m training.train_reader train --layers 8 --init data/reader/reader-8.npz --parts retrieved \
 		--freeze 4 --epochs 1 --lr 3e-5 --negatives 0.35
 	cp data/reader/reader-8-retrieved.npz berita/answering/reader.npz
+	$(BIN)/python -m training.train_reader prepare --retrieved --word-by-word
+	$(BIN)/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
+		--parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 --tag wbw \
+		--sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0.45,facqa-wbw=0.45,idk-wbw=0.45
+	cp data/reader/reader-8-train+retrieved-wbw.npz berita/answering/reader-en.npz
 	$(BIN)/python -m training.tune_reader
 
 # The query encoder (training/train_queries.py): e5's upper four layers fine-tuned on TyDi QA and FacQA train

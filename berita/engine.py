@@ -358,14 +358,23 @@ def calibration(settings: Settings) -> Path:
 
 
 def load_reader(settings: Settings) -> NeuralReader:
-    """The neural reader the settings name, its layers built into ``models_dir`` once."""
+    """The neural reader the settings name (with the models of its own languages, ``reader_languages``), its
+    layers built into ``models_dir`` once."""
     tuning = Tuning.load(reader_tuning(settings))
-    model = ReaderModel.load(
-        settings.answers.reader_file,
-        models_dir=settings.embedding.models_dir,
-        max_answer_tokens=tuning.max_answer_tokens,
-    )
-    return NeuralReader(model, tuning)
+
+    def load(path: Path) -> ReaderModel:
+        return ReaderModel.load(
+            path, models_dir=settings.embedding.models_dir, max_answer_tokens=tuning.max_answer_tokens
+        )
+
+    by_language = {}
+    for lang in settings.answers.reader_languages:
+        path = settings.answers.reader_file.with_name(f"reader-{lang}.npz")
+        if path.exists():
+            by_language[lang] = load(path)
+        else:  # a reader tried from another folder: one model for every question, said once
+            log.warning("no %s beside %s: it reads questions in %r too", path.name, settings.answers.reader_file, lang)
+    return NeuralReader(load(settings.answers.reader_file), tuning, by_language=by_language)
 
 
 def _is_date(value: str) -> bool:

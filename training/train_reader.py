@@ -23,14 +23,15 @@ A third stage, tried and not shipped, teaches it English questions (``prepare --
         --parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 \
         --sample tydi=0.3,facqa=0.3,idk=0.3 --tag en                # data/reader/reader-8-train+retrieved-en.npz
 
-A fourth, also tried and not shipped, teaches it English questions over Indonesian text: ``prepare --retrieved
---word-by-word`` adds every Indonesian train question again in rough English (``lang.id.bilingual.word_by_word``:
-question phrases and the dictionary read backwards) over the same gold and retrieved passages (set names ending
-``-wbw``; docs/experiments/2026-12-07-word-by-word-reader.md):
+English questions have a reader of their own (``reader-en.npz``, answering.reader_languages): a third stage on
+the Indonesian train questions again in rough English (``prepare --retrieved --word-by-word`` adds them,
+``lang.id.bilingual.word_by_word``: question phrases and the dictionary read backwards) over the same gold and
+retrieved passages (set names ending ``-wbw``; docs/experiments/2026-12-07-word-by-word-reader.md):
 
     .venv/bin/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
         --parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 --tag wbw \
         --sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0.45,facqa-wbw=0.45,idk-wbw=0.45
+                                                                  # data/reader/reader-8-train+retrieved-wbw.npz
 
 Data (../shared/eval, see its README): TyDi QA GoldP Indonesian (with ``--english`` also English) train, FacQA
 train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,12 +19,21 @@ from .tuning import Tuning
 class NeuralReader:
     """:param model: the span model.
     :param tuning: what it was tuned to (``reader.json``: bars, confidence, passages and tokens read, weights).
-    :param answer_passages: the top passages whose sentences it chooses among."""
+    :param answer_passages: the top passages whose sentences it chooses among.
+    :param by_language: span models of their own for questions in some languages (English questions over
+        Indonesian text: ``reader-en.npz``); ``model`` reads the others."""
 
-    def __init__(self, model: ReaderModel, tuning: Tuning, answer_passages: int = 3):
+    def __init__(
+        self,
+        model: ReaderModel,
+        tuning: Tuning,
+        answer_passages: int = 3,
+        by_language: Mapping[str, ReaderModel] | None = None,
+    ):
         self.model = model
         self.tuning = tuning
         self.answer_passages = answer_passages
+        self.by_language = dict(by_language or {})
 
     @property
     def passages(self) -> int:
@@ -32,7 +42,7 @@ class NeuralReader:
 
     def with_tuning(self, **changes: object) -> NeuralReader:
         """The same model with some tuned numbers changed (the tuning scripts try bars and weights with it)."""
-        return NeuralReader(self.model, self.tuning.replace(**changes), self.answer_passages)
+        return NeuralReader(self.model, self.tuning.replace(**changes), self.answer_passages, self.by_language)
 
     def read(self, retrieval: Retrieval, kind: str | None) -> Candidate | None:
         contexts = self.reading(retrieval, sentences(retrieval, self.answer_passages))
@@ -43,7 +53,7 @@ class NeuralReader:
             checks.run(
                 checks.SPAN_CHECKS, self._candidate(span, texts, contexts, kind, retrieval), retrieval, self.tuning
             )
-            for span in self.model.read(retrieval.query, texts)
+            for span in self.by_language.get(retrieval.lang, self.model).read(retrieval.query, texts)
         ]
         allowed = [c for c in proposed if c is not None]
         best = max(allowed, key=lambda c: self._reading_score(retrieval, c), default=None)

@@ -121,6 +121,9 @@ class AnswerConfig:
     reader: bool = True
     # its weights; what it was tuned to (bars, confidence, passages read) is the JSON file of the same name beside them
     reader_file: Path = field(default_factory=lambda: packaged("berita.answering", "reader.npz"))
+    # questions in these languages are read by a model of their own, reader-<lang>.npz beside reader_file (the same
+    # tuning and confidence files); empty: one model reads every question
+    reader_languages: tuple[str, ...] = ("en",)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from berita import ModelError, SearchEngine, Settings
-from berita.answering import Answerer, Candidate, RuleReader, Tuning, checks
+from berita.answering import Answerer, Candidate, NeuralReader, RuleReader, Tuning, checks
 from berita.answering.base import sentences
 from berita.answering.reader import ReaderModel, latin_rows, whole_words
 from berita.core.schema import Hit, Passage
@@ -372,3 +372,18 @@ def test_a_span_cut_inside_a_word_takes_the_whole_word():
     # whole words, spaces and punctuation stay as they were
     assert whole_words(text, lo, lo + len("20 hektare")) == (lo, lo + len("20 hektare"))
     assert whole_words(text, 0, len(text)) == (0, len(text))
+
+
+def test_english_questions_have_a_reader_of_their_own(engine):
+    """``reader-en.npz`` reads English questions (taught them over Indonesian text); the other model the rest."""
+    reader = engine.reader()
+    assert set(reader.by_language) == {"en"}
+    english, _ = engine.retrieve("How much is Allmed investing in Batang?")
+    indonesian, _ = engine.retrieve("berapa nilai investasi Allmed?")
+    assert (english.lang, indonesian.lang) == ("en", "id")
+    for retrieval, model in ((english, reader.by_language["en"]), (indonesian, reader.model)):
+        assert reader.read(retrieval, "amount") == NeuralReader(model, reader.tuning).read(retrieval, "amount")
+    other = NeuralReader(reader.model, reader.tuning).read(english, "amount")
+    assert other is None or other.score != reader.read(english, "amount").score
+    one = SearchEngine(engine.backend, engine.embedder, engine.settings.replace(reader_languages=()))
+    assert one.reader().by_language == {}
