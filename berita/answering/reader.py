@@ -77,19 +77,19 @@ class ReaderModel:
         e5 = e5 or shared()
         if models_dir is not None:
             try:
-                rows = latin_rows(e5)
+                kept = latin_rows(e5)
                 out = ct2.model_dir(models_dir, f"reader-{digest(path)}-latin")
-                ct2.prepare(out, e5, tensors=weights, layers=layers, rows=rows)
+                ct2.prepare(out, e5, tensors=weights, layers=layers, rows=kept)
                 # float32 arithmetic over the int8-stored weights: int8 arithmetic was 1.5 times faster but lost
                 # 5 points of right answers on IDK-MRC's held-out answerable questions (bench/quality.py)
                 encoder = ct2.CT2Encoder(out, compute_type="float32")
-                remap = np.full(e5.config.vocab_rows, int(np.searchsorted(rows, e5.config.unk)), dtype=np.int64)
-                remap[rows] = np.arange(len(rows))
+                remap = np.full(e5.config.vocab_rows, int(np.searchsorted(kept, e5.config.unk)), dtype=np.int64)
+                remap[kept] = np.arange(len(kept))
 
-                def hidden(ids: Sequence[Sequence[int]]) -> list[np.ndarray]:
+                def hidden(rows: Sequence[Sequence[int]]) -> list[np.ndarray]:
                     # one row a batch: a question's few contexts then run on every core at once and none is
                     # padded to the longest (three contexts: 70-80 ms against 105 in one batch, TyDi dev questions)
-                    return encoder.hidden([remap[np.asarray(r, dtype=np.int64)].tolist() for r in ids], batch=1)
+                    return encoder.hidden([remap[np.asarray(r, dtype=np.int64)].tolist() for r in rows], batch=1)
 
                 return cls(hidden, head, e5, meta, "ct2", max_answer_tokens)
             except ModelError as exc:

@@ -201,12 +201,12 @@ class MilvusWriter(ChangeSet):
             kept = documents.document(doc_id)
             if kept is None:
                 continue
-            rows = old.rows("doc_id == {d}", {"d": doc_id}, [*PASSAGE_FIELDS, "key", "dense", "terms"])
+            stored = old.rows("doc_id == {d}", {"d": doc_id}, [*PASSAGE_FIELDS, "key", "dense", "terms"])
             yield (
                 kept,
                 [
                     (_passage(r), r["key"], r["dense"], r["terms"].split())
-                    for r in sorted(rows, key=lambda r: r["ordinal"])
+                    for r in sorted(stored, key=lambda r: r["ordinal"])
                 ],
                 signatures[doc_id],
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from ...core.text import tokenize
@@ -199,21 +199,19 @@ def _gloss(word: str, backwards: dict[str, str]) -> str:
     return word
 
 
+def _translated(english: str, match: re.Match[str]) -> str:
+    """A question phrase in English, each word marked (``\\x00``) as translated already."""
+    words = english.format(match.group(0), *[_UNITS.get(g.lower(), g) for g in match.groups("")])
+    return "\x00" + words.replace(" ", "\x00 \x00") + "\x00"
+
+
 def word_by_word(question: str) -> str:
     """A rough English rendering of an Indonesian question ("Berapa nilai investasi Allmed?" -> "How much value
     investment Allmed?"): question phrases and common words translated, names and numbers kept, other words by the
     dictionary or kept as written. For teaching the reader English questions over Indonesian text, not for users."""
     text = " ".join(question.split())
     for pattern, english in _QUESTION_PHRASES:
-        text = re.sub(
-            rf"(?i)\b{pattern}\b",
-            lambda m, e=english: (
-                "\x00"
-                + e.format(m.group(0), *[_UNITS.get(g.lower(), g) for g in m.groups("")]).replace(" ", "\x00 \x00")
-                + "\x00"
-            ),  # marked: translated already
-            text,
-        )
+        text = re.sub(rf"(?i)\b{pattern}\b", partial(_translated, english), text)
     backwards = _backwards()
     out = []
     for n, word in enumerate(re.findall(r"\x00[^\x00]*\x00|\w[\w\-]*|[^\w\s]", text)):
