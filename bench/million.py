@@ -34,6 +34,7 @@ from bench.indexes import NEWSROOM_INDEX, newsroom_engine
 from bench.metrics import percentiles
 from bench.results import write_results
 from bench.synthetic import synthetic
+from bench.writing import folder_bytes
 from berita import SearchEngine, Settings
 from berita.backends.local import Manifest, read_index, write_index
 from berita.core.schema import Document, Passage
@@ -45,10 +46,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def folder_bytes(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def build(index_dir: Path, n: int, eval_dir: Path) -> dict:

@@ -24,6 +24,7 @@ from bench.datasets import EVAL_DIR, EVAL_INDEX, ROOT, indosum_sample, question_
 from bench.metrics import percentiles
 from bench.results import write_results
 from bench.synthetic import synthetic
+from bench.writing import folder_bytes
 from berita import SearchEngine, Settings, build
 from berita.backends import open_backend, open_writer, read_index
 from berita.backends.base import IndexInfo
@@ -85,21 +86,17 @@ def one_change(settings: Settings, data: tuple, folder: Path) -> dict:
     }
     out: dict = {"passages_changed": len(rows)}
     for name, change in changes.items():
-        size = _size(folder)
+        size = folder_bytes(folder)
         started = time.perf_counter()
         with open_writer(settings) as writer:
             change(writer)
             version = writer.commit(info)
         found = open_backend(settings).documents.document(new.doc_id)
         out[f"{name}_s"] = round(time.perf_counter() - started, 3)
-        out[f"{name}_bytes"] = _size(folder) - size
+        out[f"{name}_bytes"] = folder_bytes(folder) - size
         out[f"{name}_version"] = version
         assert (found is None) == (name == "delete"), f"{name}: the change is not seen"
     return out
-
-
-def _size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def timed(fn, items) -> tuple[list, dict]:

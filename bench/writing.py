@@ -1,5 +1,6 @@
-"""What the write benchmarks share (bench/writes.py, bench/crash.py): a real server over an index, with a write key,
-its log in a file, and test articles each holding a word no other article has."""
+"""What the write benchmarks share (bench/writes.py, bench/crash.py, bench/million.py, bench/scale_out.py): a real
+server over an index, with a write key, its log in a file, test articles each holding a word no other article has,
+and the bytes an index takes on disk."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ QUESTIONS = [
     "luas lahan KITB",
     "Which companies invested in Batang?",
 ]
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of every file under ``folder`` (what a change wrote: the difference before and after)."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def article(n: int) -> dict:
