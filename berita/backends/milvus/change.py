@@ -118,14 +118,11 @@ def write_journal(store: MilvusStore, generation: str, change: int, before: Rows
     )
 
 
-def take_back(store: MilvusStore, generation: str, change: int) -> tuple[list[str], dict] | None:
-    """Put the documents of journal ``change`` back as they were before it: them and the change in counts (as
-    ``apply``); None where no such journal is kept. ``current`` is left as it is."""
-    journal = store.get(journal_name(generation, change))
-    if not journal:
-        return None
+def take_back(store: MilvusStore, generation: str, journal: Mapping, now: Rows | None = None) -> tuple[list[str], dict]:
+    """Put the documents of ``journal`` back as they were before its change (``now``: their rows as they are, read
+    here if not given); returns them and the change in counts (as ``apply``). ``current`` is left as it is."""
     touched = list(journal["touched"])
-    now = read_rows(store, generation, touched)
+    now = read_rows(store, generation, touched) if now is None else now
     return touched, apply(store, generation, now, Rows.from_json(journal["before"]), touched)
 
 
@@ -134,12 +131,13 @@ def recover(store: MilvusStore) -> None:
     current = store.get("current")
     if not current:
         return
-    cut = int(current.get("change", 0)) + 1
-    taken = take_back(store, current["generation"], cut)
-    if taken is None:
+    generation, cut = current["generation"], int(current.get("change", 0)) + 1
+    journal = store.get(journal_name(generation, cut))
+    if journal is None:
         return
-    store.drop(journal_name(current["generation"], cut))
-    log.warning("a change to %s cut short was taken back (%d documents)", current["generation"], len(taken[0]))
+    touched, _ = take_back(store, generation, journal)
+    store.drop(journal_name(generation, cut))
+    log.warning("a change to %s cut short was taken back (%d documents)", generation, len(touched))
 
 
 def _upsert(store: MilvusStore, collection: str, rows: list[dict]) -> None:

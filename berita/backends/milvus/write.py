@@ -47,27 +47,29 @@ class MilvusWriter(ChangeSet):
         self._pending: dict[str, list[dict]] = {}
 
     def document_ids(self) -> set[str]:
-        if not self.previous:
-            return set()
-        return {r["name"] for r in self.store.scan(self.store.names(self.previous)[1], "piece == 0", ["name"])}
+        return set(self._document_rows("piece == 0", ["name"])) if self.previous else set()
 
     def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
         """Each document's ``signature`` (piece -1 of its rows; "" where a generation written before has none)."""
         if not self.previous:
             return {}
-        documents = self.store.names(self.previous)[1]
-        if doc_ids is None:
-            rows = list(self.store.scan(documents, "piece <= 0", ["name", "piece", "value"]))
-        else:
-            rows = []
-            ids = list(doc_ids)
-            for i in range(0, len(ids), BATCH):
-                rows += self.store.query(
-                    documents, "name in {n} and piece <= 0", {"n": ids[i : i + BATCH]}, ["name", "piece", "value"]
-                )
-        out = {r["name"]: "" for r in rows if r["piece"] == 0}
-        out.update({r["name"]: r["value"] for r in rows if r["piece"] == -1 and r["name"] in out})
+        out = dict.fromkeys(self._document_rows("piece == 0", ["name"], doc_ids), "")
+        out.update(
+            (n, v) for n, v in self._document_rows("piece == -1", ["name", "value"], doc_ids).items() if n in out
+        )
         return out
+
+    def _document_rows(self, expr: str, fields: list[str], doc_ids: Collection[str] | None = None) -> dict[str, str]:
+        """Name -> the last field asked for, of the documents' rows matching ``expr`` (of every document, or of
+        ``doc_ids``). Names only for piece 0: its value is the document's text, not worth fetching here."""
+        documents = self.store.names(str(self.previous))[1]
+        if doc_ids is None:
+            rows = list(self.store.scan(documents, expr, fields))
+        else:
+            ids, rows = list(doc_ids), []
+            for i in range(0, len(ids), BATCH):
+                rows += self.store.query(documents, f"name in {{n}} and {expr}", {"n": ids[i : i + BATCH]}, fields)
+        return {r["name"]: r[fields[-1]] for r in rows}
 
     def known_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors the current generation holds for these keys (a key names the model, the runtime and the text)."""
@@ -329,11 +331,9 @@ def undo(settings: Settings) -> tuple[str, list[str] | None]:
         return rollback(settings), None
     generation, number = current["generation"], int(current.get("change", 0)) + 1
     # the undo is a change too, journalled first: a crash during it is taken back
-    change.write_journal(
-        store, generation, number, change.read_rows(store, generation, last["touched"]), last["touched"]
-    )
-    taken = change.take_back(store, generation, undoable[-1])
-    touched, delta = taken if taken else ([], {"documents": 0, "passages": 0, "terms": 0})
+    now = change.read_rows(store, generation, last["touched"])
+    change.write_journal(store, generation, number, now, last["touched"])
+    touched, delta = change.take_back(store, generation, last, now)
     info = change.counted(current["info"], delta, [])
     store.put("current", {**current, "info": info, "change": number, "undo": undoable[:-1]})  # the switch
     for done in (undoable[-1], number):
