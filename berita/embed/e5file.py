@@ -233,30 +233,18 @@ def _char_offsets(text: str) -> dict[int, int]:
 
 
 def _sentencepiece_model(pieces: list[str], scores: list[float], kinds: dict[int, int], config: Config) -> bytes:
-    """A serialised sentencepiece ``ModelProto`` (unigram; no normalisation of its own, spaces as U+2581, a space
-    prefixed). Written field by field: the five fields it needs do not justify a protobuf dependency."""
+    """A serialised sentencepiece ``ModelProto``: unigram, no normalisation of its own (``normalize`` does it, runs of
+    spaces included), spaces as U+2581, a space prefixed."""
+    from sentencepiece import sentencepiece_model_pb2 as spec
 
-    def varint(n: int) -> bytes:
-        out = bytearray()
-        while True:
-            byte, n = n & 0x7F, n >> 7
-            out.append(byte | (0x80 if n else 0))
-            if not n:
-                return bytes(out)
-
-    def field(number: int, value: int | float | bytes) -> bytes:
-        if isinstance(value, bytes):
-            return varint(number << 3 | 2) + varint(len(value)) + value
-        if isinstance(value, float):
-            return varint(number << 3 | 5) + struct.pack("<f", value)
-        return varint(number << 3) + varint(value)
-
-    out = bytearray()
+    model = spec.ModelProto()
     for n, (piece, score) in enumerate(zip(pieces, scores)):
-        out += field(1, field(1, piece.encode("utf-8")) + field(2, float(score)) + field(3, kinds.get(n, _NORMAL)))
-    unigram = 1
-    trainer = field(3, unigram) + field(4, len(pieces))
-    trainer += field(40, config.unk) + field(41, config.bos) + field(42, config.eos) + field(43, config.pad)
-    # name, add_dummy_prefix, remove_extra_whitespaces (done by ``normalize``), escape_whitespaces
-    normalizer = field(1, b"identity") + field(3, 1) + field(4, 0) + field(5, 1)
-    return bytes(out + field(2, trainer) + field(3, normalizer))
+        model.pieces.add(piece=piece, score=score, type=kinds.get(n, _NORMAL))
+    trainer = model.trainer_spec
+    trainer.model_type = spec.TrainerSpec.UNIGRAM
+    trainer.vocab_size = len(pieces)
+    trainer.unk_id, trainer.bos_id, trainer.eos_id, trainer.pad_id = config.unk, config.bos, config.eos, config.pad
+    normalizer = model.normalizer_spec
+    normalizer.name = "identity"
+    normalizer.add_dummy_prefix, normalizer.remove_extra_whitespaces, normalizer.escape_whitespaces = True, False, True
+    return model.SerializeToString()
