@@ -166,7 +166,7 @@ class ReaderModel:
 @lru_cache(maxsize=2)
 def latin_rows(e5: E5File) -> np.ndarray:
     """The word-embedding rows the reader keeps in CTranslate2: pieces in Latin script, digits, punctuation and
-    symbols (and the special tokens), 111,924 of 250,037 rows. Held as float32 there, the whole matrix took 384 MB;
+    symbols (and the special tokens). It holds them as float32, so fewer rows are less memory (docs/architecture.md);
     the news it reads is Indonesian and English, and a piece in another script reads as <unk> to it."""
     keep = [n for n, piece in enumerate(e5.pieces) if all(_latin(ch) for ch in piece.replace("\u2581", ""))]
     return np.array(keep, dtype=np.int64)

@@ -56,8 +56,8 @@ class Manifest:
 
 
 class PassageTable:
-    """A generation's passages as arrays over its documents' text; a ``Passage`` is made only when one is asked for.
-    As a million objects, each holding a copy of its text beside its document's, they took about a gigabyte."""
+    """A generation's passages as arrays over its documents' text; a ``Passage`` is made only when one is asked for
+    (as objects, each held a copy of its text beside its document's: docs/experiments/2026-12-07-live-archive.md)."""
 
     def __init__(self, rows: Iterable[dict], documents: dict[str, Document]):
         self.ids: list[str] = []
@@ -119,7 +119,7 @@ class Generation:
     @cached_property
     def keys(self) -> list[str]:
         """Per passage, the hash of exactly what was embedded (so that writes reuse vectors): read when a write first
-        asks, not kept by a server that only searches (a hundred megabytes at a million passages)."""
+        asks, not kept by a server that only searches."""
         return _read_keys(self.path)
 
     @cached_property

@@ -167,11 +167,10 @@ class E5File:
 
 
 class E5Tokenizer:
-    """XLM-R's SentencePiece unigram tokenizer, rebuilt from the file's pieces and scores with ``sentencepiece``
-    (50 MB resident; the ``tokenizers`` package's Unigram took 250 MB for the same 250,002 pieces, and was 4 times
-    slower). The same ids as XLM-R's own tokenizer after its normalisation, which is applied here, per code point,
-    keeping where each normalised character came from, so that token offsets point into the text as given (the
-    reader cites spans by them)."""
+    """XLM-R's SentencePiece unigram tokenizer, rebuilt from the file's pieces and scores with ``sentencepiece`` (a
+    fifth of the ``tokenizers`` package's memory for them: docs/architecture.md). The same ids as XLM-R's own
+    tokenizer after its normalisation, which is applied here, per code point, keeping where each normalised
+    character came from, so that token offsets point into the text as given (the reader cites spans by them)."""
 
     def __init__(self, weights: E5File):
         try:
