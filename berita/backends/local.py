@@ -34,6 +34,7 @@ from .base import ChangeSet, IndexInfo, SearchBackend, signature
 from .bm25 import BM25, Live
 from .bm25 import FILES as BM25_FILES
 from .delta import Change, Delta
+from .tables import DocumentTable, PassageTable
 
 FORMAT_VERSION = 3  # 3: BM25 postings with term frequencies; 1 and 2 are read too, their BM25 rebuilt when loaded
 READS = (1, 2, FORMAT_VERSION)
@@ -55,63 +56,17 @@ class Manifest:
     runtime: str = ""  # what computed the vectors (empty in indexes built before runtimes were recorded)
 
 
-class PassageTable:
-    """A generation's passages as arrays over its documents' text; a ``Passage`` is made only when one is asked for
-    (as objects, each held a copy of its text beside its document's: docs/experiments/2026-12-07-live-archive.md)."""
-
-    def __init__(self, rows: Iterable[dict], documents: dict[str, Document]):
-        self.ids: list[str] = []
-        self._doc_index: dict[str, int] = {}
-        doc, ordinal, start, end = [], [], [], []
-        for r in rows:
-            self.ids.append(r["passage_id"])
-            doc.append(self._doc_index.setdefault(r["doc_id"], len(self._doc_index)))
-            ordinal.append(r["ordinal"])
-            start.append(r["start"])
-            end.append(r["end"])
-        self._documents = [documents[d] for d in self._doc_index]  # a KeyError: a passage of no document
-        self.doc, self.ordinal = np.array(doc, dtype=np.int32), np.array(ordinal, dtype=np.int32)
-        self.start, self.end = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
-        order = np.argsort(self.doc, kind="stable")
-        self._of = np.split(order, np.searchsorted(self.doc[order], np.arange(1, len(self._documents))))
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, row: int) -> Passage:
-        doc = self._documents[self.doc[row]]
-        start, end = int(self.start[row]), int(self.end[row])
-        return Passage(self.ids[row], doc.doc_id, int(self.ordinal[row]), start, end, doc.text[start:end])
-
-    def __iter__(self) -> Iterator[Passage]:
-        return (self[row] for row in range(len(self)))
-
-    def rows_of(self, doc_id: str) -> np.ndarray:
-        """The rows of a document's passages, in row order (none for a document not here)."""
-        at = self._doc_index.get(doc_id)
-        return self._of[at] if at is not None else np.zeros(0, np.int64)
-
-    def in_documents(self, doc_ids: Collection[str]) -> np.ndarray:
-        """Whether each row's passage belongs to one of ``doc_ids``."""
-        wanted = [self._doc_index[d] for d in doc_ids if d in self._doc_index]
-        return np.isin(self.doc, np.array(wanted, dtype=np.int32))
-
-
 @dataclass
 class Generation:
     """One full build as read from disk. Rows are this backend's own business: callers use passage ids."""
 
     path: Path
     manifest: Manifest
-    documents: dict[str, Document]
+    documents: DocumentTable
     passages: PassageTable
     vectors: np.ndarray
     ann: VectorIndex
     bm25: BM25
-    rows: dict[str, int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rows = {passage_id: row for row, passage_id in enumerate(self.passages.ids)}
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return [self.passages[int(r)] for r in self.passages.rows_of(doc_id)]
@@ -172,19 +127,40 @@ class LocalIndex:
         return change.document if change else self.base.documents.get(doc_id)
 
     @cached_property
+    def _base_alive(self) -> np.ndarray:
+        """Per document of the generation, whether it is unchanged since (not replaced, not deleted)."""
+        keep = np.ones(len(self.base.documents), dtype=bool)
+        changed = [self.base.documents.index(d) for d in self.delta.changes]
+        keep[[n for n in changed if n is not None]] = False
+        return keep
+
+    @cached_property
+    def _changed_documents(self) -> list[Document]:
+        return [c.document for c in self.delta.changes.values() if c.document is not None]
+
+    @cached_property
     def sources(self) -> list[str]:
-        return sorted({d.source for d in self.documents.values() if d.source}, key=str.casefold)
+        found = self.base.documents.sources(self._base_alive) | {d.source for d in self._changed_documents if d.source}
+        return sorted(found, key=str.casefold)
 
     @cached_property
     def newest(self) -> list[Document]:
         """The 20 most recently dated documents, newest first (for the page's examples)."""
-        return sorted(self.documents.values(), key=lambda d: d.date or "", reverse=True)[:20]
+        found = self.base.documents.newest(self._base_alive, 20) + self._changed_documents
+        return sorted(found, key=lambda d: d.date or "", reverse=True)[:20]
+
+    @cached_property
+    def doc_ids(self) -> list[str]:
+        """Every document's id now, the generation's first (in their order), then the changed ones."""
+        kept = [d for d, keep in zip(self.base.documents.ids, self._base_alive.tolist()) if keep]
+        return kept + [d.doc_id for d in self._changed_documents]
 
     @cached_property
     def documents(self) -> dict[str, Document]:
-        """Every document now, the generation's first (in their order), then the changed ones."""
-        out = {d: doc for d, doc in self.base.documents.items() if d not in self.delta.changes}
-        out.update((d, c.document) for d, c in self.delta.changes.items() if c.document is not None)
+        """Every document now, in ``doc_ids``' order: all of them parsed (a full rewrite, every signature)."""
+        base = self.base.documents
+        out = {d.doc_id: d for d, keep in zip(base.values(), self._base_alive.tolist()) if keep}
+        out.update((d.doc_id, d) for d in self._changed_documents)
         return out
 
     def passage(self, row: int) -> Passage:
@@ -195,7 +171,7 @@ class LocalIndex:
         """The row of a passage alive now (a KeyError for one unknown, or replaced since)."""
         if passage_id in self.extra_rows:
             return self.extra_rows[passage_id]
-        row = self.base.rows[passage_id]
+        row = self.base.passages.row(passage_id)
         if not self.alive[row]:
             raise KeyError(passage_id)
         return row
@@ -253,7 +229,7 @@ class LocalIndex:
         info = IndexInfo(
             m.model,
             m.dim,
-            len(self.documents),
+            len(self.doc_ids),
             int(self.alive.sum()),
             m.built_at,
             self.version,
@@ -275,11 +251,11 @@ class LocalIndex:
 
     def passage_id(self, row: int) -> str:
         n = len(self.base.passages)
-        return self.base.passages.ids[row] if row < n else self.extra[row - n].passage_id
+        return self.base.passages.passage_id(row) if row < n else self.extra[row - n].passage_id
 
     def _allowed(self, filters: Filters) -> np.ndarray:
-        docs = {doc_id for doc_id, doc in self.documents.items() if filters.accepts(doc)}
-        mask = self.base.passages.in_documents(docs)
+        mask = self.base.passages.of_documents(self.base.documents.accepting(filters))
+        docs = {d.doc_id for d in self._changed_documents if filters.accepts(d)}
         extra = np.fromiter((p.doc_id in docs for p in self.extra), dtype=bool, count=len(self.extra))
         mask = np.concatenate([mask, extra]) & self.alive
         mask.setflags(write=False)  # shared through the cache
@@ -463,7 +439,7 @@ def _read_generation(index_dir: Path, gen: Path) -> Generation:
                 f"index at {index_dir} has format {manifest.format_version}, this program reads "
                 f"{FORMAT_VERSION}; rebuild it"
             )
-        documents = {d.doc_id: d for d in (Document(**r) for r in _read_jsonl(gen / "documents.jsonl"))}
+        documents = DocumentTable(gen / "documents.jsonl")
         passages = PassageTable(_read_jsonl(gen / "passages.jsonl"), documents)
         keys = len(_read_keys(gen))  # counted now, read again when a write needs them
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
@@ -503,17 +479,17 @@ class LocalWriter(ChangeSet):
         self.ann_backend, self.ann_options, self.chunking = ann_backend, ann_options or {}, chunking or {}
 
     def document_ids(self) -> set[str]:
-        return set(self.previous.documents) if self.previous else set()
+        return set(self.previous.doc_ids) if self.previous else set()
 
     def signatures(self, doc_ids: Collection[str] | None = None) -> dict[str, str]:
         index = self.previous
         if index is None:
             return {}
         if doc_ids is not None:  # a few documents (a write through the API): their rows only
-            found = {d: index.passages_of(d) for d in doc_ids if index.document(d) is not None}
+            found = {d: doc for d in doc_ids if (doc := index.document(d)) is not None}
             return {
-                d: signature(index.documents[d], [index.key(index.row(p.passage_id)) for p in ps])
-                for d, ps in found.items()
+                d: signature(doc, [index.key(index.row(p.passage_id)) for p in index.passages_of(d)])
+                for d, doc in found.items()
             }
         keys: dict[str, list[str]] = {}
         for passage, key in zip(index.passages, index.keys):
