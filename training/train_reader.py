@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,7 @@ from training.paths import READER_WORK as WORK
 if TYPE_CHECKING:
     from berita import SearchEngine
 
+NEWS = Path(__file__).parent / "news"  # the news training questions and the scripts that wrote and checked them
 MAX_LEN = 192  # tokens: <s> question </s> context </s>
 MAX_QUESTION = 48
 
@@ -99,6 +101,7 @@ def prepare(args: argparse.Namespace) -> None:
     rows, ids, starts, ends, parts, sets = [], [], [], [], [], []
     rng = np.random.default_rng(0)
     qa = qa_rows(args.eval, english=args.english)
+    news = news_rows(args.eval) if args.news else []
     if args.word_by_word:  # the Indonesian train questions again, in rough English, over the same passages
         from berita.lang.id.bilingual import word_by_word
 
@@ -121,7 +124,16 @@ def prepare(args: argparse.Namespace) -> None:
             ends.append(end)
             parts.append("retrieved")
             sets.append(r["set"])
-    for r in qa:
+        if news:  # what the product reads for them in the newsroom archive, which holds their articles
+            from bench.indexes import newsroom_engine
+
+            for r, window, start, end in retrieved_windows(newsroom_engine(args.eval), news):
+                ids.append(window)
+                starts.append(start)
+                ends.append(end)
+                parts.append("retrieved")
+                sets.append(r["set"])
+    for r in qa + news:
         question = tokenizer.encode(" ".join(r["question"].split()))[0][:MAX_QUESTION]
         context, offsets = tokenizer.encode(r["context"])
         answer = None if r["is_impossible"] else (r["answer_starts"][0], r["answer_starts"][0] + len(r["answers"][0]))
@@ -172,6 +184,48 @@ def prepare(args: argparse.Namespace) -> None:
     )
 
 
+def news_rows(eval_dir: Path) -> list[dict]:
+    """The news training questions (``training/news/part-*.jsonl``: journalists' and investors' questions, both
+    languages, over IndoSum articles the newsroom benchmark never asks about and outside its reserved lines) as
+    ``qa_rows`` gives rows, in sets ``news-id`` and ``news-en``: the article as the product cleans it is the
+    context, and an answer is taken where its quoted sentence (``passage_contains``) is."""
+    from berita.ingest.clean import clean_article
+
+    wanted = {json.loads(line)["doc_id"]: "" for path in NEWS.glob("part-*.jsonl") for line in path.open()}
+    for line in (eval_dir / "indosum_articles.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        if r["doc_id"] in wanted:
+            wanted[r["doc_id"]] = clean_article(r["text"], title=r.get("title")).text
+    out = []
+    for path in sorted(NEWS.glob("part-*.jsonl")):
+        for q in map(json.loads, path.open(encoding="utf-8")):
+            text, answers = wanted[q["doc_id"]], q["answers"] if q["answerable"] else []
+            found = [(a, answer_at(text, a, q.get("passage_contains"))) for a in answers]
+            found = [(a, at) for a, at in found if at >= 0]
+            row = {"id": q["id"], "set": f"news-{q['lang']}", "part": "train", "lang": q["lang"], "context": text}
+            out.append(
+                {
+                    **row,
+                    "question": q["question"],
+                    "answers": [a for a, _ in found],
+                    "answer_starts": [at for _, at in found],
+                    "is_impossible": not found,
+                }
+            )
+    return out
+
+
+def answer_at(text: str, answer: str, near: str | None) -> int:
+    """Where ``answer`` is in ``text``: in the sentence quoted with it if it is there, else its occurrence nearest
+    to that sentence, else its first (-1: nowhere)."""
+    quoted = text.find(near) if near else -1
+    if not near or quoted < 0:
+        return text.find(answer)
+    if answer in near:
+        return quoted + near.index(answer)
+    return min((m.start() for m in re.finditer(re.escape(answer), text)), key=lambda i: abs(i - quoted), default=-1)
+
+
 def retrieved_windows(engine: SearchEngine, rows: list[dict]) -> list[tuple[dict, list[int], int, int]]:
     """(row, window, start, end) for what the product's reader reads when ``rows``' questions are asked of
     ``engine`` (for training, the eval corpus of bench/quality.py's index): the best sentences of each of its top
@@ -183,14 +237,14 @@ def retrieved_windows(engine: SearchEngine, rows: list[dict]) -> list[tuple[dict
 
     reader = engine.reader()
     out = []
-    # English questions are asked too (as Indonesian ones): their answers are in English Wikipedia, so nearly every
+    # TyDi's English questions are asked as Indonesian ones: their answers are in English Wikipedia, so nearly every
     # window they get on Indonesian news says "no answer", which is what the product must say to most of them
     started = time.perf_counter()
     read: dict[str, list[str]] = {}  # a word-by-word English question reads what its Indonesian original retrieved
     for n, r in enumerate(rows):
         asked = r.get("asked", r["question"])
         if asked not in read:
-            retrieval = engine.retrieve(asked, lang="id", k=10)[0]
+            retrieval = engine.retrieve(asked, lang=r.get("lang", "id"), k=10)[0]
             chosen = reader.reading(retrieval, sentences(retrieval, reader.passages))
             read[asked] = [" ".join(s.text for s in part) for part in chosen]
         question = reader.model.tokenizer.encode(" ".join(r["question"].split()))[0][:MAX_QUESTION]
@@ -443,6 +497,9 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument(
         "--retrieved", action="store_true", help="prepare: add the contexts the product reads for train questions"
+    )
+    parser.add_argument(
+        "--news", action="store_true", help="prepare: add the news training questions (training/news/part-*.jsonl)"
     )
     parser.add_argument(
         "--english", action="store_true", help="prepare: add TyDi QA's English questions (a third stage's data)"
