@@ -86,7 +86,8 @@ train: $(VENV)/.installed-base
 # read what the product retrieves for the train questions, from the index that bench-quality builds), fine-tune e5's
 # lower layers and a span head (torch; on two cores about an hour an epoch, resumable), go on for one epoch on the
 # retrieved passages (24 minutes); then the English questions' reader (reader-en.npz: a third stage on the Indonesian
-# train questions again in rough English, 40 minutes), then calibrate its bars and confidence on the dev split.
+# train questions again in rough English, 40 minutes), a fourth stage of the Indonesian one on news questions
+# (training/news, 13 minutes), then calibrate its bars and confidence on the dev split.
 train-reader: $(VENV)/.installed-test
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[train]'
 	$(BIN)/python -m training.train_reader prepare --retrieved
@@ -99,6 +100,11 @@ train-reader: $(VENV)/.installed-test
 		--parts train,retrieved --freeze 4 --epochs 1 --lr 4e-5 --negatives 0.35 --tag wbw \
 		--sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0.45,facqa-wbw=0.45,idk-wbw=0.45
 	cp data/reader/reader-8-train+retrieved-wbw.npz berita/answering/reader-en.npz
+	$(BIN)/python -m training.train_reader prepare --retrieved --word-by-word --news
+	$(BIN)/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
+		--parts train,retrieved --freeze 4 --epochs 1 --lr 5e-5 --negatives 0.35 --tag news \
+		--sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0,facqa-wbw=0,idk-wbw=0,news-en=0
+	cp data/reader/reader-8-train+retrieved-news.npz berita/answering/reader.npz
 	$(BIN)/python -m training.tune_reader
 
 # The query encoder (training/train_queries.py): e5's upper four layers fine-tuned on TyDi QA and FacQA train

@@ -33,6 +33,18 @@ retrieved passages (set names ending ``-wbw``; docs/experiments/2026-12-07-word-
         --sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0.45,facqa-wbw=0.45,idk-wbw=0.45
                                                                   # data/reader/reader-8-train+retrieved-wbw.npz
 
+A fourth stage teaches the Indonesian reader news: journalists' questions over IndoSum articles
+(``training/news/part-*.jsonl``, written for it over articles the newsroom benchmark never asks about; ``prepare
+--news`` adds them with what the product reads for them in the newsroom archive, sets ``news-id`` and ``news-en``;
+docs/experiments/2026-12-08-news-trained-reader.md has the runs, and why the English reader's own fourth stage
+was not shipped):
+
+    .venv/bin/python -m training.train_reader prepare --retrieved --word-by-word --news
+    .venv/bin/python -m training.train_reader train --layers 8 --init berita/answering/reader.npz \
+        --parts train,retrieved --freeze 4 --epochs 1 --lr 5e-5 --negatives 0.35 --tag news \
+        --sample tydi=0.15,facqa=0.15,idk=0.15,tydi-wbw=0,facqa-wbw=0,idk-wbw=0,news-en=0
+                                                                  # data/reader/reader-8-train+retrieved-news.npz
+
 Data (../shared/eval, see its README): TyDi QA GoldP Indonesian (with ``--english`` also English) train, FacQA
 train, IDK-MRC (its unanswerable questions, and answerable ones that are not TyDi repeats). Held out, never trained
 on: FacQA valid, and every TyDi/IDK-MRC passage whose doc_id hashes into the held-out 15% (split by passage, never
