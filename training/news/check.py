@@ -17,7 +17,9 @@ def main(path: str) -> int:
     failed = check_part.main(path)
     benchmark = [*(ROOT / "bench" / "newsroom").glob("*.jsonl"), *(ROOT / "bench").glob("indosum_en*questions.jsonl")]
     asked = {json.loads(line)["doc_id"] for p in benchmark for line in p.open(encoding="utf-8")}
-    clashes = [json.loads(line)["id"] for line in Path(path).open(encoding="utf-8") if json.loads(line)["doc_id"] in asked]
+    clashes = [
+        json.loads(line)["id"] for line in Path(path).open(encoding="utf-8") if json.loads(line)["doc_id"] in asked
+    ]
     if clashes:
         print(f"over articles the newsroom benchmark asks about: {', '.join(clashes)}")
     return 1 if failed or clashes else 0
