@@ -327,16 +327,17 @@ def test_a_rules_answer_after_the_reader_said_nothing_is_shown_no_surer_than_the
 
 
 def test_a_when_question_gets_no_span_that_names_no_time(engine):
-    # the seeds do not say when Prabowo visited; the span the reader read in the best-ranked passage, over its bar,
-    # was the answer before: a name. ("Juli 2025", a visit Zhijiang's mayor looks forward to, is in a passage that
-    # shares too little of the question to answer from.)
+    # the seeds do not say when Prabowo visited; the span the reader reads over its bar in the best-ranked passage
+    # ("Xi Jinping"; "Subianto ke Presiden Xi Jinping" before the reader's news stage) was the answer before the kind
+    # check: a name. ("Juli 2025", a visit Zhijiang's mayor looks forward to, is in a passage that shares too little
+    # of the question to answer from.)
     query = "kapan Presiden Prabowo berkunjung ke Batang?"
     retrieval, _ = engine.retrieve(query, k=10)
     reader = engine.reader()
     contexts = reader.reading(retrieval, sentences(retrieval, reader.passages))
     spans = reader.model.read(query, [" ".join(s.text for s in chosen) for chosen in contexts])
     over_the_bar = {s.text for s in spans if s.margin >= reader.tuning.threshold(len(contexts))}
-    assert "Subianto ke Presiden Xi Jinping" in over_the_bar
+    assert "Xi Jinping" in over_the_bar
     assert engine.answer(retrieval, RAW) is None
     # where a span of the asked kind is there, it still answers
     assert engine.search("kapan pabrik Allmed ditargetkan beroperasi?", calibrate=False).answer.span == "April 2026"
