@@ -130,21 +130,17 @@ def prepare(args: argparse.Namespace) -> None:
             engine = SearchEngine.load(Settings.from_env(index_dir=EVAL_INDEX, reader=True))
         except IndexNotFoundError:
             raise SystemExit("--retrieved reads the eval index: build it first with python -m bench.quality") from None
-        for r, window, start, end in retrieved_windows(engine, [r for r in qa if r["part"] == "train"]):
+        read = retrieved_windows(engine, [r for r in qa if r["part"] == "train"])
+        if news:  # what the product reads for them in the newsroom archive, which holds their articles
+            from bench.indexes import newsroom_engine
+
+            read += retrieved_windows(newsroom_engine(args.eval), news)
+        for r, window, start, end in read:
             ids.append(window)
             starts.append(start)
             ends.append(end)
             parts.append("retrieved")
             sets.append(r["set"])
-        if news:  # what the product reads for them in the newsroom archive, which holds their articles
-            from bench.indexes import newsroom_engine
-
-            for r, window, start, end in retrieved_windows(newsroom_engine(args.eval), news):
-                ids.append(window)
-                starts.append(start)
-                ends.append(end)
-                parts.append("retrieved")
-                sets.append(r["set"])
     for r in qa + news:
         question = tokenizer.encode(" ".join(r["question"].split()))[0][:MAX_QUESTION]
         context, offsets = tokenizer.encode(r["context"])
@@ -203,27 +199,30 @@ def news_rows(eval_dir: Path) -> list[dict]:
     context, and an answer is taken where its quoted sentence (``passage_contains``) is."""
     from berita.ingest.clean import clean_article
 
-    wanted = {json.loads(line)["doc_id"]: "" for path in NEWS.glob("part-*.jsonl") for line in path.open()}
+    questions = [json.loads(line) for path in sorted(NEWS.glob("part-*.jsonl")) for line in path.open(encoding="utf-8")]
+    texts = {q["doc_id"]: "" for q in questions}
     for line in (eval_dir / "indosum_articles.jsonl").open(encoding="utf-8"):
         r = json.loads(line)
-        if r["doc_id"] in wanted:
-            wanted[r["doc_id"]] = clean_article(r["text"], title=r.get("title")).text
+        if r["doc_id"] in texts:
+            texts[r["doc_id"]] = clean_article(r["text"], title=r.get("title")).text
     out = []
-    for path in sorted(NEWS.glob("part-*.jsonl")):
-        for q in map(json.loads, path.open(encoding="utf-8")):
-            text, answers = wanted[q["doc_id"]], q["answers"] if q["answerable"] else []
-            found = [(a, answer_at(text, a, q.get("passage_contains"))) for a in answers]
-            found = [(a, at) for a, at in found if at >= 0]
-            row = {"id": q["id"], "set": f"news-{q['lang']}", "part": "train", "lang": q["lang"], "context": text}
-            out.append(
-                {
-                    **row,
-                    "question": q["question"],
-                    "answers": [a for a, _ in found],
-                    "answer_starts": [at for _, at in found],
-                    "is_impossible": not found,
-                }
-            )
+    for q in questions:
+        text = texts[q["doc_id"]]
+        at = [(a, answer_at(text, a, q.get("passage_contains"))) for a in (q["answers"] if q["answerable"] else [])]
+        found = [(a, n) for a, n in at if n >= 0]
+        out.append(
+            {
+                "id": q["id"],
+                "set": f"news-{q['lang']}",
+                "part": "train",
+                "lang": q["lang"],
+                "question": q["question"],
+                "context": text,
+                "answers": [a for a, _ in found],
+                "answer_starts": [n for _, n in found],
+                "is_impossible": not found,
+            }
+        )
     return out
 
 

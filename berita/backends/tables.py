@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import mmap
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -74,12 +74,15 @@ class DocumentTable:
     def newest(self, among: np.ndarray, n: int) -> list[Document]:
         """The ``n`` most recently dated documents where ``among`` is true, newest first (the undated last, ties in
         file order, as ``sorted(..., reverse=True)`` orders them)."""
+        return [self.document(int(i)) for i in self._by_date[among[self._by_date]][:n]]
+
+    @cached_property
+    def _by_date(self) -> np.ndarray:
+        """The documents newest first, ties in file order (once: the file never changes, the changes since it do)."""
         if not len(self):
-            return []
-        dates = np.array([date or "" for _, date in self._kinds])[self._kind]
-        rank = np.unique(dates, return_inverse=True)[1]
-        order = np.lexsort((np.arange(len(self)), -rank))
-        return [self.document(int(i)) for i in order[among[order]][:n]]
+            return np.zeros(0, dtype=np.int64)
+        rank = np.unique(np.array([date or "" for _, date in self._kinds])[self._kind], return_inverse=True)[1]
+        return np.lexsort((np.arange(len(self)), -rank))
 
     def _parse(self, n: int) -> Document:
         return Document(**json.loads(self._map[self._offsets[n] : self._offsets[n + 1]]))
