@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from berita.backends.tables import DocumentTable, PassageTable
-from berita.core.schema import Document, Filters
+from berita.core.schema import Document, Filters, Passage
 
 DOCS = [
     Document("a", "Satu", "Harga naik.\nIHSG turun 1,2 persen.", source="ANTARA", date="2018-01-02"),
@@ -111,3 +111,28 @@ def test_a_passage_of_no_document_is_refused(tmp_path: Path) -> None:
     table = DocumentTable(write(tmp_path, DOCS[:1]))
     with pytest.raises(KeyError):
         PassageTable(passages(DOCS[:2]), table)
+
+
+@pytest.mark.parametrize("damage", ["half a line", "garbage", "no doc_id", "a document short"])
+def test_a_damaged_documents_file_is_a_clear_error_and_the_file_is_left_as_it_was(tmp_path: Path, damage: str) -> None:
+    from berita.backends.local import Manifest, current_generation, read_index, write_index
+    from berita.errors import IndexCorruptError
+
+    rows = passages(DOCS)
+    built = [Passage(r["passage_id"], r["doc_id"], r["ordinal"], r["start"], r["end"], "") for r in rows]
+    vectors = np.eye(len(rows), 8, dtype=np.float32)
+    manifest = Manifest("m", 8, "numpy", len(DOCS), len(rows))
+    write_index(tmp_path, manifest, DOCS, built, [f"k{n}" for n in range(len(rows))], vectors)
+    path = current_generation(tmp_path) / "documents.jsonl"
+    assert len(DocumentTable(path)) == 5  # read_index is not asked first: it keeps a generation it has read
+    lines = path.read_bytes().splitlines(keepends=True)
+    damaged = {
+        "half a line": b"".join(lines[:-1]) + lines[-1][:20],
+        "garbage": b"\xff\xfe" + b"".join(lines),
+        "no doc_id": b"".join(lines[:-1]) + b'{"title": "x", "text": "y"}\n',
+        "a document short": b"".join(lines[:-1]),
+    }[damage]
+    path.write_bytes(damaged)
+    with pytest.raises(IndexCorruptError, match="index at"):
+        read_index(tmp_path)
+    assert path.read_bytes() == damaged  # reading never writes
